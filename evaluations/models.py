@@ -1,0 +1,452 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from opd.models import OPD, Pemda
+from opd.querysets import TenantQuerySet
+from opd.roles import OPD_ROLES, Role
+
+from .services.scoring import (
+    DEFAULT_GREEN_FROM,
+    DEFAULT_YELLOW_FROM,
+    LEVEL_MAX,
+    LEVEL_MIN,
+    ZONE_GREEN,
+    ZONE_RED,
+    ZONE_YELLOW,
+    effective_level,
+    round_index,
+    weight_errors,
+)
+
+WEIGHT = {"max_digits": 7, "decimal_places": 4}
+LEVEL_VALIDATORS = [MinValueValidator(LEVEL_MIN), MaxValueValidator(LEVEL_MAX)]
+
+
+def level_in_range(field):
+    """Database rule: a level is empty or a whole number from 1 to 5."""
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": LEVEL_MIN, f"{field}__lte": LEVEL_MAX}
+    )
+
+
+# --- Instruments -------------------------------------------------------------------
+
+
+class InstrumentQuerySet(TenantQuerySet):
+    shared_when_unowned = True
+
+
+class Instrument(models.Model):
+    """An indicator set with its weights and bands. Instruments without a pemda are the
+    shared templates shipped with the product; a pemda may own (and edit) its own copy."""
+
+    kode = models.SlugField(_("code"), max_length=60, unique=True)
+    nama = models.CharField(_("name"), max_length=200)
+    keterangan = models.TextField(_("description"), blank=True)
+    pemda = models.ForeignKey(
+        Pemda,
+        verbose_name=_("regional government"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty for the shared templates shipped with the application."),
+    )
+
+    objects = InstrumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        ordering = ["nama"]
+
+    def __str__(self):
+        return self.nama
+
+    def weight_problems(self):
+        """Human-readable reasons why the weights are not usable (empty when fine)."""
+        domains = [(d.nomor, d.bobot) for d in self.domains.all()]
+        aspects = [
+            (a.nomor, a.domain.nomor, a.bobot) for a in self.aspects.select_related("domain")
+        ]
+        indicators = [
+            (i.nomor, i.aspect.nomor, i.bobot) for i in self.indicators.select_related("aspect")
+        ]
+        return weight_errors(domains, aspects, indicators)
+
+
+class InstrumentPartQuerySet(TenantQuerySet):
+    pemda_path = "instrument__pemda"
+    shared_when_unowned = True
+
+
+class Domain(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="domains")
+    nomor = models.PositiveSmallIntegerField(_("number"))
+    nama = models.CharField(_("name"), max_length=200)
+    bobot = models.DecimalField(_("weight (%)"), **WEIGHT)
+
+    objects = InstrumentPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+        ordering = ["instrument", "nomor"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "nomor"], name="domain_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.nomor}. {self.nama}"
+
+
+class Aspect(models.Model):
+    # `instrument` repeats domain.instrument so that numbers can be unique per instrument.
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="aspects")
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="aspects")
+    nomor = models.PositiveSmallIntegerField(_("number"))
+    nama = models.CharField(_("name"), max_length=200)
+    bobot = models.DecimalField(_("weight (%)"), **WEIGHT)
+
+    objects = InstrumentPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("aspect")
+        verbose_name_plural = _("aspects")
+        ordering = ["instrument", "nomor"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "nomor"], name="aspect_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.nomor}. {self.nama}"
+
+    def clean(self):
+        if (
+            self.domain_id
+            and self.instrument_id
+            and self.domain.instrument_id != self.instrument_id
+        ):
+            raise ValidationError({"domain": _("The domain belongs to another instrument.")})
+
+
+class Indicator(models.Model):
+    class Scale(models.TextChoices):
+        # Policy, governance and management indicators.
+        PROSES = "proses", _("Process (Rintisan … Optimum)")
+        # Service indicators.
+        LAYANAN = "layanan", _("Service (Informasi … Optimum)")
+
+    # `instrument` repeats aspect.instrument so that numbers can be unique per instrument.
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="indicators")
+    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="indicators")
+    nomor = models.PositiveSmallIntegerField(_("number"))
+    nama = models.CharField(_("name"), max_length=250)
+    bobot = models.DecimalField(
+        _("weight (%)"), **WEIGHT, help_text=_("Share of the whole index, in percent.")
+    )
+    skala = models.CharField(_("level scale"), max_length=10, choices=Scale.choices)
+    panduan_bukti = models.TextField(_("evidence guidance"), blank=True)
+
+    objects = InstrumentPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["instrument", "nomor"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "nomor"], name="indicator_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.nomor}. {self.nama}"
+
+    def clean(self):
+        if (
+            self.aspect_id
+            and self.instrument_id
+            and self.aspect.instrument_id != self.instrument_id
+        ):
+            raise ValidationError({"aspect": _("The aspect belongs to another instrument.")})
+
+
+class CriterionQuerySet(TenantQuerySet):
+    pemda_path = "indicator__instrument__pemda"
+    shared_when_unowned = True
+
+
+class LevelCriterion(models.Model):
+    """What an indicator requires at one maturity level."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="criteria")
+    level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+    nama = models.CharField(_("level name"), max_length=60)
+    kriteria = models.TextField(_("criteria"))
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("level criterion")
+        verbose_name_plural = _("level criteria")
+        ordering = ["indicator", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="criterion_level_unique"),
+            models.CheckConstraint(condition=level_in_range("level"), name="criterion_level_1_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.nomor} · {self.level} {self.nama}"
+
+
+class PredikatBand(models.Model):
+    """One predikat band of an instrument: the rounded index from `batas_bawah` up."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="bands")
+    nama = models.CharField(_("predikat"), max_length=40)
+    batas_bawah = models.DecimalField(_("lower bound (inclusive)"), max_digits=4, decimal_places=2)
+
+    objects = InstrumentPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("predikat band")
+        verbose_name_plural = _("predikat bands")
+        ordering = ["instrument", "-batas_bawah"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "nama"], name="band_name_unique"),
+            models.UniqueConstraint(
+                fields=["instrument", "batas_bawah"], name="band_lower_bound_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.nama} ≥ {self.batas_bawah}"
+
+
+# --- Periods and assessments -------------------------------------------------------
+
+
+class Zone(models.TextChoices):
+    MERAH = ZONE_RED, _("Red")
+    KUNING = ZONE_YELLOW, _("Yellow")
+    HIJAU = ZONE_GREEN, _("Green")
+
+
+class PeriodQuerySet(TenantQuerySet):
+    pass
+
+
+class Period(models.Model):
+    """One evaluation round of one pemda: a year, optionally a quarter."""
+
+    class Status(models.TextChoices):
+        SELF_ASSESSMENT = "mandiri", _("Open for self-assessment")
+        EVALUATION = "evaluasi", _("Under evaluation")
+        FINAL = "final", _("Final")
+
+    pemda = models.ForeignKey(
+        Pemda,
+        verbose_name=_("regional government"),
+        on_delete=models.PROTECT,
+        related_name="periods",
+    )
+    tahun = models.PositiveSmallIntegerField(_("year"))
+    triwulan = models.PositiveSmallIntegerField(
+        _("quarter"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Empty for a yearly evaluation."),
+    )
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT, related_name="periods"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SELF_ASSESSMENT
+    )
+    zona_hijau_dari = models.DecimalField(
+        _("green zone from"), max_digits=4, decimal_places=2, default=DEFAULT_GREEN_FROM
+    )
+    zona_kuning_dari = models.DecimalField(
+        _("yellow zone from"), max_digits=4, decimal_places=2, default=DEFAULT_YELLOW_FROM
+    )
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation period")
+        verbose_name_plural = _("evaluation periods")
+        ordering = ["pemda__kode", "-tahun", "-triwulan"]
+        constraints = [
+            # A yearly period and quarterly periods are both unique within their year.
+            models.UniqueConstraint(
+                fields=["pemda", "tahun"],
+                condition=Q(triwulan__isnull=True),
+                name="period_one_yearly_per_pemda",
+            ),
+            models.UniqueConstraint(
+                fields=["pemda", "tahun", "triwulan"],
+                condition=Q(triwulan__isnull=False),
+                name="period_one_per_quarter_per_pemda",
+            ),
+            models.CheckConstraint(
+                condition=Q(triwulan__isnull=True) | Q(triwulan__gte=1, triwulan__lte=4),
+                name="period_quarter_1_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(zona_kuning_dari__lt=models.F("zona_hijau_dari")),
+                name="period_yellow_below_green",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pemda} · {self.label}"
+
+    @property
+    def label(self):
+        return f"{self.tahun} TW{self.triwulan}" if self.triwulan else str(self.tahun)
+
+    @property
+    def is_final(self):
+        return self.status == self.Status.FINAL
+
+    def clean(self):
+        errors = {}
+        if self.instrument_id:
+            problems = self.instrument.weight_problems()
+            if problems:
+                errors["instrument"] = [
+                    _("This instrument cannot be used: its weights do not add up to 100%.")
+                ] + problems
+            if self.instrument.pemda_id and self.instrument.pemda_id != self.pemda_id:
+                errors.setdefault("instrument", []).append(
+                    _("This instrument belongs to another regional government.")
+                )
+        if (
+            self.zona_kuning_dari is not None
+            and self.zona_hijau_dari is not None
+            and self.zona_kuning_dari >= self.zona_hijau_dari
+        ):
+            errors["zona_kuning_dari"] = _("The yellow threshold must be below the green one.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AssessmentQuerySet(TenantQuerySet):
+    opd_path = "opd"
+    editor_roles = frozenset({Role.ADMIN_KOMINFO, Role.EVALUATOR} | OPD_ROLES)
+
+
+class Assessment(models.Model):
+    """One OPD in one period, with its stored figures (pages read them, never recompute)."""
+
+    # `pemda` repeats opd.pemda and period.pemda: every tenant-owned row carries its pemda
+    # so that scoping is one indexed filter.
+    pemda = models.ForeignKey(Pemda, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    opd = models.ForeignKey(
+        OPD, verbose_name=_("OPD"), on_delete=models.PROTECT, related_name="assessments"
+    )
+
+    indeks = models.DecimalField(_("index"), max_digits=9, decimal_places=6, null=True, blank=True)
+    predikat = models.CharField(_("predikat"), max_length=40, blank=True)
+    zona = models.CharField(_("zone"), max_length=10, choices=Zone.choices, blank=True)
+    peringkat = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    indeks_aspek = models.JSONField(_("aspect indices"), default=dict, blank=True)
+    indeks_domain = models.JSONField(_("domain indices"), default=dict, blank=True)
+    is_complete = models.BooleanField(_("complete"), default=False)
+    is_final = models.BooleanField(_("final"), default=False)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    is_stale = models.BooleanField(
+        _("figures outdated"),
+        default=True,
+        help_text=_("Set when levels change and cleared when the figures are recomputed."),
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["period", "peringkat", "opd__kode"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "opd"], name="assessment_one_per_opd_period"),
+        ]
+        indexes = [models.Index(fields=["pemda", "period"]), models.Index(fields=["is_stale"])]
+
+    def __str__(self):
+        return f"{self.opd} · {self.period.label}"
+
+    @property
+    def indeks_bulat(self):
+        return None if self.indeks is None else round_index(self.indeks)
+
+    @property
+    def is_provisional(self):
+        """Shown as "sementara" until every level is validated and the period is final."""
+        return not self.is_final
+
+    def clean(self):
+        if self.opd_id and self.period_id and self.opd.pemda_id != self.period.pemda_id:
+            raise ValidationError({"opd": _("The OPD belongs to another regional government.")})
+
+
+class ScoreQuerySet(TenantQuerySet):
+    pemda_path = "assessment__pemda"
+    opd_path = "assessment__opd"
+    editor_roles = AssessmentQuerySet.editor_roles
+
+
+class Score(models.Model):
+    """One indicator of one assessment: the OPD's own level and the evaluator's."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
+    level_mandiri = models.PositiveSmallIntegerField(
+        _("self-assessed level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    penjelasan = models.TextField(_("explanation"), blank=True)
+    level_evaluator = models.PositiveSmallIntegerField(
+        _("evaluator's level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    catatan_evaluator = models.TextField(_("evaluator's note"), blank=True)
+    # Incremented on every save; a save that carries an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator score")
+        verbose_name_plural = _("indicator scores")
+        ordering = ["assessment", "indicator__nomor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"], name="score_one_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=level_in_range("level_mandiri"), name="score_self_level_1_5"
+            ),
+            models.CheckConstraint(
+                condition=level_in_range("level_evaluator"), name="score_evaluator_level_1_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.indicator.nomor}"
+
+    @property
+    def level_efektif(self):
+        return effective_level(self.level_evaluator, self.level_mandiri)

@@ -1,0 +1,83 @@
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+
+from tests.factories import (
+    KabupatenFactory,
+    OPDFactory,
+    ProvinceFactory,
+    Role,
+    UserFactory,
+    make_user,
+)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    """Tasks run in-process unless a test starts a real worker."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    return f"database: {db['ENGINE']} {db.get('HOST') or ''}:{db.get('PORT') or ''}"
+
+
+@pytest.fixture
+def world(db):
+    """Two provinces with kabupaten, OPDs and one named user per role.
+
+    Sulawesi Barat (76) with Polewali Mandar (76.02) and Majene (76.01); a second
+    province, Sulawesi Selatan (73), with Gowa (73.06).
+    """
+    w = SimpleNamespace()
+    w.sulbar = ProvinceFactory(kode="76", nama="Provinsi Sulawesi Barat")
+    w.polman = KabupatenFactory(kode="76.02", nama="Kabupaten Polewali Mandar", parent=w.sulbar)
+    w.majene = KabupatenFactory(kode="76.01", nama="Kabupaten Majene", parent=w.sulbar)
+    w.sulsel = ProvinceFactory(kode="73", nama="Provinsi Sulawesi Selatan")
+    w.gowa = KabupatenFactory(kode="73.06", nama="Kabupaten Gowa", parent=w.sulsel)
+
+    w.kominfo = OPDFactory(
+        pemda=w.sulbar,
+        kode="DISKOMINFO",
+        nama="Dinas Komunikasi dan Informatika",
+        singkatan="Diskominfo",
+    )
+    w.bappeda = OPDFactory(
+        pemda=w.sulbar,
+        kode="BAPPEDA",
+        nama="Badan Perencanaan Pembangunan Daerah",
+        singkatan="Bappeda",
+    )
+    w.polman_dinkes = OPDFactory(
+        pemda=w.polman, kode="DINKES", nama="Dinas Kesehatan", singkatan="Dinkes"
+    )
+    w.majene_dinkes = OPDFactory(
+        pemda=w.majene, kode="DINKES", nama="Dinas Kesehatan", singkatan="Dinkes"
+    )
+    w.sulsel_kominfo = OPDFactory(
+        pemda=w.sulsel, kode="DISKOMINFO", nama="Dinas Kominfo Sulsel", singkatan="Kominfo"
+    )
+    w.gowa_dinkes = OPDFactory(
+        pemda=w.gowa, kode="DINKES", nama="Dinas Kesehatan Gowa", singkatan="Dinkes"
+    )
+
+    w.admin_sulbar = make_user(Role.ADMIN_KOMINFO, w.sulbar, username="admin.sulbar", is_staff=True)
+    w.evaluator_sulbar = make_user(Role.EVALUATOR, w.sulbar, username="evaluator.sulbar")
+    w.sekprov = make_user(Role.PIMPINAN, w.sulbar, username="sekprov.sulbar")
+    w.kepala_kominfo = make_user(Role.KEPALA_OPD, w.sulbar, w.kominfo, username="kepala.kominfo")
+    w.operator_kominfo = make_user(
+        Role.OPERATOR_OPD, w.sulbar, w.kominfo, username="operator.kominfo"
+    )
+    w.evaluator_polman = make_user(Role.EVALUATOR, w.polman, username="evaluator.polman")
+    w.bupati_polman = make_user(Role.PIMPINAN, w.polman, username="bupati.polman")
+    w.admin_polman = make_user(Role.ADMIN_KOMINFO, w.polman, username="admin.polman", is_staff=True)
+    w.kepala_polman_dinkes = make_user(
+        Role.KEPALA_OPD, w.polman, w.polman_dinkes, username="kepala.dinkes.polman"
+    )
+    w.admin_sulsel = make_user(Role.ADMIN_KOMINFO, w.sulsel, username="admin.sulsel", is_staff=True)
+    w.evaluator_gowa = make_user(Role.EVALUATOR, w.gowa, username="evaluator.gowa")
+    w.superadmin = UserFactory(username="superadmin", is_staff=True, is_superuser=True)
+    w.no_role = UserFactory(username="tanpa.peran")
+    return w

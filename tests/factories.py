@@ -1,0 +1,105 @@
+"""factory_boy factories and small builders shared by every test."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from evaluations.models import Instrument, Period
+from evaluations.services.periods import open_period
+from opd.models import OPD, Membership, Pemda
+from opd.roles import Role
+
+PASSWORD = "sandi-uji-123"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pemda
+        django_get_or_create = ("kode",)
+
+    kode = factory.Sequence(lambda n: str(11 + n))
+    nama = factory.Sequence(lambda n: f"Provinsi Uji {n}")
+    jenis = Pemda.Kind.PROVINSI
+    parent = None
+
+
+class KabupatenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pemda
+        django_get_or_create = ("kode",)
+
+    parent = factory.SubFactory(ProvinceFactory)
+    kode = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.kode}.{n + 1:02d}")
+    nama = factory.Sequence(lambda n: f"Kabupaten Uji {n}")
+    jenis = Pemda.Kind.KABUPATEN
+
+
+class OPDFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OPD
+
+    pemda = factory.SubFactory(ProvinceFactory)
+    kode = factory.Sequence(lambda n: f"OPD-{n:03d}")
+    nama = factory.Sequence(lambda n: f"Dinas Uji {n}")
+    singkatan = factory.Sequence(lambda n: f"DU{n}")
+    jenis = OPD.Kind.DINAS
+    aktif_dari = 2019
+    aktif_sampai = None
+
+
+def make_user(role, pemda, opd=None, username=None, **fields):
+    """A user holding `role` in `pemda` (and `opd` for the OPD roles)."""
+    user = UserFactory(
+        username=username or f"{role}-{pemda.kode}-{opd.kode if opd else ''}", **fields
+    )
+    Membership.objects.update_or_create(
+        user=user, defaults={"pemda": pemda, "role": role, "opd": opd}
+    )
+    return user
+
+
+def opd_template():
+    return Instrument.objects.get(kode="opd-25-template")
+
+
+def national_instrument():
+    return Instrument.objects.get(kode="permenpanrb-59-2020")
+
+
+def make_period(pemda, tahun=2024, instrument=None, status=Period.Status.EVALUATION, **fields):
+    """A period with an assessment (and empty scores) for every active OPD of the pemda."""
+    return open_period(pemda, tahun, instrument or opd_template(), status=status, **fields)
+
+
+def set_levels(assessment, levels, evaluator=True):
+    """Fill an assessment's scores: `levels` maps indicator number to level (or a single
+    level for every indicator)."""
+    field = "level_evaluator" if evaluator else "level_mandiri"
+    for score in assessment.scores.select_related("indicator"):
+        level = levels if isinstance(levels, int) else levels.get(score.indicator.nomor)
+        setattr(score, field, level)
+        score.save(update_fields=[field])
+
+
+__all__ = [
+    "PASSWORD",
+    "KabupatenFactory",
+    "OPDFactory",
+    "ProvinceFactory",
+    "Role",
+    "UserFactory",
+    "make_period",
+    "make_user",
+    "national_instrument",
+    "opd_template",
+    "set_levels",
+]

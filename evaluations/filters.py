@@ -1,0 +1,33 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from opd.models import OPD
+
+from .models import Assessment, Zone
+from .services.scoring import DEFAULT_PREDIKAT_BANDS
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    zona = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices)
+    predikat = django_filters.ChoiceFilter(
+        label=_("Predikat"), choices=[(name, name) for _bound, name in DEFAULT_PREDIKAT_BANDS]
+    )
+    jenis = django_filters.ChoiceFilter(
+        label=_("OPD kind"), field_name="opd__jenis", choices=OPD.Kind.choices
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["q", "zona", "predikat", "jenis"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(opd__nama__icontains=value)
+            | Q(opd__singkatan__icontains=value)
+            | Q(opd__kode__icontains=value)
+        )

@@ -1,0 +1,58 @@
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Assessment
+
+
+def zone_badge(zone_code, zone_label):
+    return render_to_string(
+        "evaluations/_zone_badge.html", {"zona": zone_code, "label": zone_label}
+    )
+
+
+class AssessmentTable(tables.Table):
+    """The OPD ranking of one period, from stored figures."""
+
+    peringkat = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "text-end"}})
+    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode")
+    nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
+    jenis = tables.Column(verbose_name=_("Kind"), accessor="opd__jenis")
+    indeks = tables.Column(verbose_name=_("Index"), attrs={"td": {"class": "text-end"}})
+    predikat = tables.Column(verbose_name=_("Predikat"))
+    zona = tables.Column(verbose_name=_("Zone"))
+    status = tables.Column(verbose_name=_("Status"), accessor="is_final", orderable=True)
+
+    class Meta:
+        model = Assessment
+        fields = ("peringkat", "kode", "nama", "jenis", "indeks", "predikat", "zona", "status")
+        order_by = ("peringkat", "opd__kode")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("No OPD matches these filters.")
+
+    def render_nama(self, record):
+        url = reverse("opd_detail", args=[record.pemda.kode, record.opd.kode])
+        return format_html(
+            '<a href="{}?tahun={}">{}</a>', url, record.period.tahun, record.opd.nama
+        )
+
+    def render_jenis(self, record):
+        return record.opd.get_jenis_display()
+
+    def render_indeks(self, record):
+        return number_format(record.indeks_bulat, 2)
+
+    def value_indeks(self, record):
+        return f"{record.indeks_bulat:.2f}"
+
+    def render_zona(self, record):
+        return zone_badge(record.zona, record.get_zona_display())
+
+    def value_zona(self, record):
+        return record.zona
+
+    def render_status(self, record):
+        return _("Final") if record.is_final else _("Provisional")

@@ -1,0 +1,82 @@
+from decimal import Decimal
+
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
+
+from opd.models import OPD
+from opd.permissions import PemdaScopedMixin, visible_or_404
+
+from ..filters import AssessmentFilter
+from ..models import Assessment, Domain, Score
+from ..tables import AssessmentTable
+from .periods import opd_history, periods_of, pick_period
+
+
+class OPDListView(PemdaScopedMixin, ExportMixin, SingleTableMixin, FilterView):
+    """The OPDs of a pemda for one period, with their stored index, zone and rank."""
+
+    table_class = AssessmentTable
+    filterset_class = AssessmentFilter
+    template_name = "evaluations/opd_list.html"
+    paginate_by = 50
+    export_formats = ("csv", "xlsx")
+
+    def get_queryset(self):
+        self.periods = periods_of(self.pemda, self.request.user)
+        self.period = pick_period(self.periods, self.request)
+        if self.period is None:
+            return Assessment.objects.none()
+        return (
+            Assessment.objects.visible_to(self.request.user)
+            .filter(period=self.period)
+            .select_related("opd", "pemda", "period")
+        )
+
+    def get_export_filename(self, export_format):
+        return f"opd-{self.pemda.kode}-{self.period.label if self.period else ''}.{export_format}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(periods=self.periods, period=self.period)
+        return context
+
+
+class OPDDetailView(PemdaScopedMixin, TemplateView):
+    """One OPD: its figures over every period and its indicator levels for one period."""
+
+    template_name = "evaluations/opd_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        opd = visible_or_404(OPD.objects.filter(pemda=self.pemda), user, kode=self.kwargs["opd"])
+        history = opd_history(opd, user)
+        selected = self._selected(history)
+        context.update(opd=opd, history=history, selected=selected)
+        if selected is not None:
+            context["scores"] = (
+                Score.objects.filter(assessment=selected)
+                .select_related("indicator__aspect__domain")
+                .order_by("indicator__nomor")
+            )
+            context["domains"] = [
+                (domain, _as_decimal(selected.indeks_domain.get(str(domain.nomor))))
+                for domain in Domain.objects.filter(instrument_id=selected.period.instrument_id)
+            ]
+        return context
+
+    def _selected(self, history):
+        year, quarter = self.request.GET.get("tahun"), self.request.GET.get("tw", "")
+        if not year:
+            return history[0] if history else None
+        for assessment in history:
+            period = assessment.period
+            if str(period.tahun) == year and str(period.triwulan or "") == quarter:
+                return assessment
+        return None
+
+
+def _as_decimal(value):
+    return None if value in (None, "") else Decimal(value)

@@ -316,6 +316,8 @@ class Period(models.Model):
         errors = {}
         if self.instrument_id:
             problems = self.instrument.weight_problems()
+            if not self.instrument.bands.exists():
+                problems.append(_("The instrument has no predikat bands."))
             if problems:
                 errors["instrument"] = [
                     _("This instrument cannot be used: its weights do not add up to 100%.")
@@ -344,7 +346,9 @@ class Assessment(models.Model):
 
     # `pemda` repeats opd.pemda and period.pemda: every tenant-owned row carries its pemda
     # so that scoping is one indexed filter.
-    pemda = models.ForeignKey(Pemda, on_delete=models.PROTECT, related_name="+")
+    pemda = models.ForeignKey(
+        Pemda, verbose_name=_("regional government"), on_delete=models.PROTECT, related_name="+"
+    )
     period = models.ForeignKey(
         Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="assessments"
     )
@@ -393,6 +397,10 @@ class Assessment(models.Model):
     def clean(self):
         if self.opd_id and self.period_id and self.opd.pemda_id != self.period.pemda_id:
             raise ValidationError({"opd": _("The OPD belongs to another regional government.")})
+        if self.pemda_id and self.period_id and self.pemda_id != self.period.pemda_id:
+            raise ValidationError(
+                {"pemda": _("The assessment must belong to its period's regional government.")}
+            )
 
 
 class ScoreQuerySet(TenantQuerySet):
@@ -450,3 +458,13 @@ class Score(models.Model):
     @property
     def level_efektif(self):
         return effective_level(self.level_evaluator, self.level_mandiri)
+
+    def clean(self):
+        if (
+            self.indicator_id
+            and self.assessment_id
+            and self.indicator.instrument_id != self.assessment.period.instrument_id
+        ):
+            raise ValidationError(
+                {"indicator": _("This indicator is not in the period's instrument.")}
+            )

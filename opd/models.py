@@ -4,12 +4,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import TenantQuerySet
+from .querysets import TenantQuerySet, membership_of
 from .roles import OPD_ROLES, Role
 
 
 class PemdaQuerySet(TenantQuerySet):
     pemda_path = ""
+    # The pemda record itself (its code, kind and province) is the superuser's to change:
+    # a tenant admin must never be able to move their pemda under another province.
+    editor_roles = frozenset()
+
+    def home_of(self, user):
+        """The pemda the user works in (every pemda for a superuser): where the rows they
+        may write belong. Unlike `editable_by`, this is not about changing the pemda."""
+        if not getattr(user, "is_active", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        membership = membership_of(user)
+        return self.none() if membership is None else self.filter(pk=membership.pemda_id)
 
 
 class Pemda(models.Model):

@@ -14,9 +14,11 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _celery_eager(settings):
-    """Tasks run in-process unless a test starts a real worker."""
+def _test_settings(settings):
+    """Tasks run in-process unless a test starts a real worker; passwords hash fast
+    (`world` creates over a dozen users)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_report_header(config):

@@ -117,6 +117,7 @@ def recompute_assessment(assessment_id):
     )
     assessment.save(update_fields=FIGURE_FIELDS)
     _rank(period.id)
+    assessment.refresh_from_db(fields=["peringkat"])
     return assessment
 
 

@@ -102,7 +102,11 @@ def compute_figures(indicators: Sequence[IndicatorWeight], levels: Mapping) -> F
 
 
 def round_index(value) -> Decimal:
-    """An index as it is shown and judged: rounded half-up to 2 decimals (3.495 → 3.50)."""
+    """An index as it is shown and judged: rounded half-up to 2 decimals (3.495 → 3.50).
+
+    A float is taken as written (1.795, not its binary value 1.79499…)."""
+    if isinstance(value, float):
+        value = str(value)
     return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 

@@ -1,0 +1,190 @@
+"""`manage.py seed_demo`: the Sulawesi Barat demo data.
+
+Seeding is heavy, so the module seeds once (twice, to check that the second run changes
+nothing) inside a transaction that stays open for the module's tests and is rolled back
+after them; each test runs in its own savepoint within it. Passwords are hashed with a
+fast hasher, set for the seeding and for the login checks alike (a module fixture runs
+outside the function-scoped settings of conftest).
+"""
+
+from decimal import Decimal
+from io import StringIO
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.test import override_settings
+
+from evaluations.models import Assessment, Period, Score, Zone
+from evaluations.services.demo import PASSWORD_ENV, TARGET_INDEX
+from opd.models import OPD, Membership, Pemda
+from opd.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+TOLERANCE = Decimal("0.05")
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _snapshot():
+    """Everything the demo writes, by natural keys, including the timestamps that a
+    needless write or recompute would change."""
+    counts = {
+        model.__name__: model.objects.count()
+        for model in (Pemda, OPD, Period, Assessment, Score, User, Membership)
+    }
+    figures = sorted(
+        Assessment.objects.values_list(
+            "pemda__kode",
+            "opd__kode",
+            "period__tahun",
+            "indeks",
+            "zona",
+            "peringkat",
+            "predikat",
+            "is_final",
+            "computed_at",
+        )
+    )
+    scores = sorted(
+        Score.objects.values_list(
+            "assessment__pemda__kode",
+            "assessment__opd__kode",
+            "assessment__period__tahun",
+            "indicator__nomor",
+            "level_mandiri",
+            "level_evaluator",
+            "penjelasan",
+            "catatan_evaluator",
+            "version",
+            "updated_at",
+        ),
+        key=lambda row: row[:4],
+    )
+    users = sorted(
+        User.objects.values_list(
+            "username", "password", "first_name", "last_name", "is_staff", "is_superuser"
+        )
+    )
+    return SimpleNamespace(counts=counts, figures=figures, scores=scores, users=users)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as patch,
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+    ):
+        patch.delenv(PASSWORD_ENV, raising=False)
+        with transaction.atomic():
+            call_command("seed_demo", stdout=StringIO())
+            first = _snapshot()
+            output = StringIO()
+            call_command("seed_demo", stdout=output)
+            second = _snapshot()
+            yield SimpleNamespace(first=first, second=second, output=output.getvalue())
+            transaction.set_rollback(True)
+
+
+def _average(pemda_kode, year):
+    return Assessment.objects.filter(
+        pemda__kode=pemda_kode, period__tahun=year, period__triwulan__isnull=True
+    ).aggregate(average=Avg("indeks"))["average"]
+
+
+def test_second_run_changes_nothing(seeded):
+    first, second = seeded.first, seeded.second
+    assert first.counts == second.counts
+    assert first.figures == second.figures
+    assert first.scores == second.scores
+    assert first.users == second.users
+
+    counts = second.counts
+    assert counts["Pemda"] == 7
+    assert counts["Period"] == 7 * 7
+    assert counts["Score"] == counts["Assessment"] * 25
+    assert OPD.objects.filter(pemda__kode="76").count() in range(30, 46)
+    for kabupaten in Pemda.objects.filter(parent__kode="76"):
+        assert OPD.objects.filter(pemda=kabupaten).count() in range(15, 26)
+    assert all(row[3] is not None and row[4] and row[5] for row in second.figures)
+    assert "diubah 0" in seeded.output
+
+
+def test_averages_follow_the_published_values_with_all_zones(seeded):
+    assert abs(_average("76", 2023) - Decimal("2.89")) <= TOLERANCE
+    assert abs(_average("76", 2024) - Decimal("3.70")) <= TOLERANCE
+    assert abs(_average("76.02", 2024) - Decimal("3.88")) <= TOLERANCE
+    for kode, series in TARGET_INDEX.items():
+        for year, target in series.items():
+            assert abs(_average(kode, year) - Decimal(str(target))) <= TOLERANCE, (kode, year)
+
+    zones_2024 = set(
+        Assessment.objects.filter(pemda__kode="76", period__tahun=2024).values_list(
+            "zona", flat=True
+        )
+    )
+    assert zones_2024 == {Zone.MERAH, Zone.KUNING, Zone.HIJAU}
+
+
+def test_final_years_and_the_year_under_evaluation(seeded):
+    assert set(Period.objects.filter(tahun=2025).values_list("status", flat=True)) == {
+        Period.Status.EVALUATION
+    }
+    assert set(Period.objects.filter(tahun__lte=2024).values_list("status", flat=True)) == {
+        Period.Status.FINAL
+    }
+    assert not Assessment.objects.filter(period__tahun=2024, is_final=False).exists()
+
+    reviewed = Assessment.objects.filter(period__tahun=2025).annotate(
+        validated=Count("scores", filter=Q(scores__level_evaluator__isnull=False))
+    )
+    assert not reviewed.filter(is_final=True).exists()
+    validated = set(reviewed.values_list("validated", flat=True))
+    assert 25 in validated  # some OPDs fully reviewed,
+    assert 0 in validated  # some only self-assessed,
+    assert validated - {0, 25}  # some partly.
+    assert not Score.objects.filter(level_mandiri__isnull=True).exists()
+
+    # The restructured OPD: BPKAD up to 2021, its tasks with BPKPD from 2022.
+    def years(kode):
+        return sorted(
+            Assessment.objects.filter(pemda__kode="76", opd__kode=kode).values_list(
+                "period__tahun", flat=True
+            )
+        )
+
+    assert years("BPKAD") == [2019, 2020, 2021]
+    assert years("BPKPD") == [2022, 2023, 2024, 2025]
+
+
+DEMO_LOGINS = [
+    ("admin.sulbar", Role.ADMIN_KOMINFO, "76", None),
+    ("evaluator.sulbar", Role.EVALUATOR, "76", None),
+    ("sekprov.sulbar", Role.PIMPINAN, "76", None),
+    ("kepala.kominfo", Role.KEPALA_OPD, "76", "DISKOMINFO"),
+    ("operator.kominfo", Role.OPERATOR_OPD, "76", "DISKOMINFO"),
+    ("evaluator.polman", Role.EVALUATOR, "76.02", None),
+    ("bupati.polman", Role.PIMPINAN, "76.02", None),
+]
+
+
+@override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+def test_demo_logins(seeded):
+    superadmin = authenticate(username="superadmin", password="demo-spbe-2025")
+    assert superadmin is not None and superadmin.is_superuser and superadmin.is_staff
+
+    for username, role, pemda_kode, opd_kode in DEMO_LOGINS:
+        user = authenticate(username=username, password="demo-spbe-2025")
+        assert user is not None, username
+        assert user.first_name and user.last_name
+        assert user.is_staff == (username == "admin.sulbar")
+        assert not user.is_superuser
+        membership = Membership.objects.select_related("pemda", "opd").get(user=user)
+        assert membership.role == role
+        assert membership.pemda.kode == pemda_kode
+        assert (membership.opd.kode if membership.opd else None) == opd_kode

@@ -83,3 +83,9 @@ def world(db):
     w.superadmin = UserFactory(username="superadmin", is_staff=True, is_superuser=True)
     w.no_role = UserFactory(username="tanpa.peran")
     return w
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests run on a transactional database, which is flushed when each ends,
+    # taking the migration-installed instruments with it: run them after every other test.
+    items.sort(key=lambda item: "/e2e/" in str(item.path))

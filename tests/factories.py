@@ -1,9 +1,11 @@
 """factory_boy factories and small builders shared by every test."""
 
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 
 from evaluations.models import Instrument, Period
+from evaluations.services.instruments import install_shipped_instruments
 from evaluations.services.periods import open_period
 from opd.models import OPD, Membership, Pemda
 from opd.roles import Role
@@ -67,12 +69,20 @@ def make_user(role, pemda, opd=None, username=None, **fields):
     return user
 
 
+def _shipped(code):
+    # Transactional tests (the browser tests) flush the tables after each test, taking
+    # the migration-installed instruments with them: install them again when missing.
+    if not Instrument.objects.filter(kode=code).exists():
+        install_shipped_instruments(django_apps)
+    return Instrument.objects.get(kode=code)
+
+
 def opd_template():
-    return Instrument.objects.get(kode="opd-25-template")
+    return _shipped("opd-25-template")
 
 
 def national_instrument():
-    return Instrument.objects.get(kode="permenpanrb-59-2020")
+    return _shipped("permenpanrb-59-2020")
 
 
 def make_period(pemda, tahun=2024, instrument=None, status=Period.Status.EVALUATION, **fields):

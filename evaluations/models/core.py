@@ -9,7 +9,7 @@ from opd.models import OPD, Pemda
 from opd.querysets import TenantQuerySet
 from opd.roles import OPD_ROLES, Role
 
-from .services.scoring import (
+from ..services.scoring import (
     DEFAULT_GREEN_FROM,
     DEFAULT_YELLOW_FROM,
     LEVEL_MAX,

@@ -96,6 +96,8 @@ messages: venv ## Update locale/id .po from the sources and compile the .mo (nee
 	$(TOOL_ENV) $(MANAGE) makemessages -l id --no-obsolete \
 		--ignore=.venv --ignore=static --ignore=staticfiles --ignore=media --ignore=build \
 		--ignore=tests --ignore=docs --ignore=scripts
+	@# compilemessages skips a .mo that is newer than its .po: always rebuild it.
+	rm -f locale/id/LC_MESSAGES/django.mo
 	$(TOOL_ENV) $(MANAGE) compilemessages -l id --ignore=.venv --ignore=staticfiles
 
 CI_STAGES := lint migrations-check test

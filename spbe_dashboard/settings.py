@@ -111,7 +111,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded evidence lives under MEDIA_ROOT and is never served by URL: only by views
+# that check the user may see the OPD.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MAX_EVIDENCE_BYTES = int(os.environ.get("SPBE_MAX_UPLOAD_MB", "10")) * 1024 * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

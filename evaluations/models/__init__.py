@@ -2,6 +2,8 @@
 
 core: instruments (domains, aspects, indicators, criteria, predikat bands), periods,
 assessments and scores.
+review: evaluators' levels per stage, evidence, appeals and the change log.
+summaries: stored per-pemda figures, official national indices, background job records.
 """
 
 from .core import (
@@ -14,18 +16,29 @@ from .core import (
     Period,
     PredikatBand,
     Score,
+    Stage,
     Zone,
 )
+from .review import Appeal, ChangeLog, Evidence, StageReview
+from .summaries import Job, OfficialIndex, PemdaSummary
 
 __all__ = [
+    "Appeal",
     "Aspect",
     "Assessment",
+    "ChangeLog",
     "Domain",
+    "Evidence",
     "Indicator",
+    "Job",
+    "OfficialIndex",
+    "PemdaSummary",
     "Instrument",
     "LevelCriterion",
     "Period",
     "PredikatBand",
     "Score",
+    "Stage",
+    "StageReview",
     "Zone",
 ]

@@ -234,6 +234,14 @@ class Zone(models.TextChoices):
     HIJAU = ZONE_GREEN, _("Green")
 
 
+class Stage(models.TextChoices):
+    """Stages of the evaluators' review (national process); the latest level counts."""
+
+    DOKUMEN = "dokumen", _("Document review")
+    INTERVIU = "interviu", _("Interview")
+    VISITASI = "visitasi", _("Visit")
+
+
 class PeriodQuerySet(TenantQuerySet):
     pass
 
@@ -271,6 +279,17 @@ class Period(models.Model):
     )
     zona_kuning_dari = models.DecimalField(
         _("yellow zone from"), max_digits=4, decimal_places=2, default=DEFAULT_YELLOW_FROM
+    )
+    # Stage of the evaluation while the status is "under evaluation" (national process:
+    # document review, interview, optional visit).
+    tahap = models.CharField(
+        _("evaluation stage"), max_length=10, choices=Stage.choices, default=Stage.DOKUMEN
+    )
+    # Set when document review ends: the OPDs may then contest provisional levels for
+    # `jendela_sanggahan_hari` days.
+    sanggahan_dibuka = models.DateTimeField(_("appeals open since"), null=True, blank=True)
+    jendela_sanggahan_hari = models.PositiveSmallIntegerField(
+        _("appeal window (days)"), default=3, validators=[MinValueValidator(1)]
     )
 
     objects = PeriodQuerySet.as_manager()
@@ -354,6 +373,28 @@ class Assessment(models.Model):
     )
     opd = models.ForeignKey(
         OPD, verbose_name=_("OPD"), on_delete=models.PROTECT, related_name="assessments"
+    )
+
+    class SelfStatus(models.TextChoices):
+        DRAFT = "draf", _("Draft")
+        SUBMITTED = "diajukan", _("Submitted")
+        RETURNED = "dikembalikan", _("Returned to the OPD")
+
+    # The OPD's self-assessment: editable while draft or returned, locked once submitted.
+    status_mandiri = models.CharField(
+        _("self-assessment status"),
+        max_length=12,
+        choices=SelfStatus.choices,
+        default=SelfStatus.DRAFT,
+    )
+    diajukan_pada = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    diajukan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     indeks = models.DecimalField(_("index"), max_digits=9, decimal_places=6, null=True, blank=True)

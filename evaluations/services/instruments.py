@@ -1,4 +1,5 @@
-"""Installing instruments from their CSV description.
+"""Installing instruments from their CSV description, and reading an instrument's
+weights and predikat bands for the scoring rules.
 
 The two shipped instruments (the 25-indicator OPD template and PermenPANRB 59/2020) are
 installed by a data migration from `evaluations/data/instruments.csv`; the same loader
@@ -10,7 +11,8 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
-from .scoring import DEFAULT_PREDIKAT_BANDS, weight_errors
+from ..models import Indicator, PredikatBand
+from .scoring import DEFAULT_PREDIKAT_BANDS, IndicatorWeight, weight_errors
 
 SHIPPED_CSV = Path(__file__).resolve().parent.parent / "data" / "instruments.csv"
 
@@ -180,3 +182,18 @@ def install_shipped_instruments(apps):
         install_instrument(
             apps, code, [r for r in rows if r["instrument"] == code], name, description
         )
+
+
+def instrument_weights(instrument_id):
+    """The instrument's indicators as the scoring rules see them, in one query."""
+    rows = Indicator.objects.filter(instrument_id=instrument_id).values_list(
+        "id", "aspect__nomor", "aspect__domain__nomor", "bobot"
+    )
+    return [IndicatorWeight(*row) for row in rows]
+
+
+def predikat_bands(instrument_id):
+    """The instrument's predikat bands as (lower bound, name)."""
+    return list(
+        PredikatBand.objects.filter(instrument_id=instrument_id).values_list("batas_bawah", "nama")
+    )

@@ -1,0 +1,387 @@
+"""Changing scores and the status of assessments and periods: the one place where the
+rules of the evaluation process are enforced and every change is logged.
+
+Views, imports and the admin call these functions; each runs in one transaction, locks
+what it changes, refuses with a `ScoreError` whose message is shown to the user, logs
+every changed value in ChangeLog, and queues the recompute of the stored figures.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opd.querysets import membership_of
+from opd.roles import OPD_ROLES, Role
+
+from ..models import Appeal, Assessment, ChangeLog, Period, Score, Stage, StageReview
+from .recompute import request_period_recompute, request_recompute
+from .scoring import LEVEL_MAX, LEVEL_MIN
+
+EVALUATOR_ROLES = frozenset({Role.ADMIN_KOMINFO, Role.EVALUATOR})
+LEVEL_FIELDS = frozenset({"level_mandiri", "level_evaluator"})
+
+
+class ScoreError(Exception):
+    """A refused change; the message is for the user."""
+
+
+class VersionConflict(ScoreError):
+    """Someone saved the score since the user loaded it; `score` holds their values."""
+
+    def __init__(self, message, score):
+        super().__init__(message)
+        self.score = score
+
+
+def _role(user):
+    membership = membership_of(user)
+    return None if membership is None else membership.role
+
+
+def is_opd_user(user):
+    return _role(user) in OPD_ROLES
+
+
+def is_evaluator(user):
+    return user.is_superuser or _role(user) in EVALUATOR_ROLES
+
+
+def parse_level(value, required=False):
+    """A level from user input: None (when allowed) or a whole number 1–5."""
+    if value in (None, ""):
+        if required:
+            raise ScoreError(_("Choose a level from 1 to 5."))
+        return None
+    try:
+        level = int(str(value).strip())
+    except ValueError:
+        raise ScoreError(_("The level must be a whole number from 1 to 5.")) from None
+    if not LEVEL_MIN <= level <= LEVEL_MAX:
+        raise ScoreError(_("The level must be a whole number from 1 to 5."))
+    return level
+
+
+def log_change(user, period, field, old, new, assessment=None, score=None, reason=""):
+    return ChangeLog.objects.create(
+        pemda_id=period.pemda_id,
+        period=period,
+        assessment=assessment,
+        score=score,
+        field=field,
+        old_value="" if old is None else str(old),
+        new_value="" if new is None else str(new),
+        reason=reason,
+        user=user,
+    )
+
+
+def _locked_score(user, score_id):
+    """The score, locked for update, if the user may change it (else Score.DoesNotExist,
+    which views turn into a 404)."""
+    return (
+        Score.objects.editable_by(user)
+        .select_for_update(of=("self",))
+        .select_related("assessment__period", "indicator")
+        .get(pk=score_id)
+    )
+
+
+def _check_version(score, version):
+    if version is not None and int(version) != score.version:
+        raise VersionConflict(
+            _(
+                "Someone else saved this indicator in the meantime. Their values are shown; "
+                "check them and save again."
+            ),
+            score,
+        )
+
+
+def _check_not_final(period):
+    if period.is_final:
+        raise ScoreError(_("The period is final: nothing can be changed any more."))
+
+
+def apply_changes(user, score, changes, reason="", recompute=True):
+    """Write the changed fields with their log rows; returns the names changed.
+
+    A batch writer (the import) passes recompute=False and asks once per period."""
+    changed = [field for field, value in changes.items() if getattr(score, field) != value]
+    period = score.assessment.period
+    for field in changed:
+        log_change(
+            user,
+            period,
+            field,
+            getattr(score, field),
+            changes[field],
+            assessment=score.assessment,
+            score=score,
+            reason=reason,
+        )
+        setattr(score, field, changes[field])
+    if changed:
+        score.version += 1
+        score.updated_by = user
+        score.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
+        if recompute and LEVEL_FIELDS.intersection(changed):
+            request_recompute([score.assessment_id])
+    return changed
+
+
+def self_assessment_open(assessment):
+    """May the OPD still change its self-assessment?"""
+    period = assessment.period
+    if period.is_final:
+        return False
+    if assessment.status_mandiri == Assessment.SelfStatus.RETURNED:
+        return True
+    return (
+        period.status == Period.Status.SELF_ASSESSMENT
+        and assessment.status_mandiri == Assessment.SelfStatus.DRAFT
+    )
+
+
+@transaction.atomic
+def save_self_assessment(user, score_id, version, level, penjelasan):
+    score = _locked_score(user, score_id)
+    if not (user.is_superuser or is_opd_user(user)):
+        raise ScoreError(_("Only the OPD fills its self-assessment."))
+    if not self_assessment_open(score.assessment):
+        raise ScoreError(
+            _("The self-assessment is submitted or closed and can no longer be changed.")
+        )
+    _check_version(score, version)
+    apply_changes(
+        user, score, {"level_mandiri": parse_level(level), "penjelasan": (penjelasan or "").strip()}
+    )
+    return score
+
+
+def review_open(period):
+    return period.status == Period.Status.EVALUATION
+
+
+@transaction.atomic
+def save_review(user, score_id, version, level, note, stage=None):
+    """The evaluator's level for the period's current stage; the latest level counts."""
+    score = _locked_score(user, score_id)
+    if not is_evaluator(user):
+        raise ScoreError(_("Only evaluators set the evaluator's level."))
+    period = score.assessment.period
+    _check_not_final(period)
+    if not review_open(period):
+        raise ScoreError(_("The period is not under evaluation."))
+    _check_version(score, version)
+    level = parse_level(level, required=True)
+    note = (note or "").strip()
+    StageReview.objects.update_or_create(
+        score=score,
+        tahap=stage or period.tahap,
+        defaults={"level": level, "catatan": note, "dinilai_oleh": user},
+    )
+    apply_changes(user, score, {"level_evaluator": level, "catatan_evaluator": note})
+    return score
+
+
+def _set_status(user, assessment, status, reason=""):
+    log_change(
+        user,
+        assessment.period,
+        "status_mandiri",
+        assessment.status_mandiri,
+        status,
+        assessment=assessment,
+        reason=reason,
+    )
+    assessment.status_mandiri = status
+
+
+@transaction.atomic
+def submit_self_assessment(user, assessment_id):
+    """The head of the OPD submits the whole self-assessment; it is then locked."""
+    assessment = (
+        Assessment.objects.editable_by(user)
+        .select_for_update(of=("self",))
+        .select_related("period")
+        .get(pk=assessment_id)
+    )
+    if not (user.is_superuser or _role(user) == Role.KEPALA_OPD):
+        raise ScoreError(_("Only the head of the OPD submits the self-assessment."))
+    if not self_assessment_open(assessment):
+        raise ScoreError(_("The self-assessment is already submitted or closed."))
+    missing = list(
+        assessment.scores.filter(level_mandiri__isnull=True)
+        .order_by("indicator__nomor")
+        .values_list("indicator__nomor", flat=True)
+    )
+    if missing:
+        raise ScoreError(
+            _("Every indicator needs a level before submitting; missing: %(numbers)s.")
+            % {"numbers": ", ".join(map(str, missing))}
+        )
+    _set_status(user, assessment, Assessment.SelfStatus.SUBMITTED)
+    assessment.diajukan_pada, assessment.diajukan_oleh = timezone.now(), user
+    assessment.save(update_fields=["status_mandiri", "diajukan_pada", "diajukan_oleh"])
+    return assessment
+
+
+@transaction.atomic
+def return_self_assessment(user, assessment_id, reason):
+    """An evaluator returns a submitted self-assessment to the OPD, with a reason."""
+    assessment = (
+        Assessment.objects.editable_by(user)
+        .select_for_update(of=("self",))
+        .select_related("period")
+        .get(pk=assessment_id)
+    )
+    if not is_evaluator(user):
+        raise ScoreError(_("Only evaluators return a self-assessment."))
+    _check_not_final(assessment.period)
+    if not (reason or "").strip():
+        raise ScoreError(_("Give the reason for returning the self-assessment."))
+    if assessment.status_mandiri != Assessment.SelfStatus.SUBMITTED:
+        raise ScoreError(_("Only a submitted self-assessment can be returned."))
+    _set_status(user, assessment, Assessment.SelfStatus.RETURNED, reason.strip())
+    assessment.save(update_fields=["status_mandiri"])
+    return assessment
+
+
+def appeal_deadline(period):
+    if period.sanggahan_dibuka is None:
+        return None
+    return period.sanggahan_dibuka + timedelta(days=period.jendela_sanggahan_hari)
+
+
+def finalisation_problems(period):
+    """What keeps the period from being finalised: indicators without an evaluator's
+    level, and appeals still unanswered."""
+    missing = list(
+        Score.objects.filter(assessment__period=period, level_evaluator__isnull=True)
+        .select_related("assessment__opd", "indicator")
+        .order_by("assessment__opd__kode", "indicator__nomor")
+    )
+    open_appeals = list(
+        Appeal.objects.filter(
+            score__assessment__period=period, status=Appeal.State.OPEN
+        ).select_related("score__assessment__opd", "score__indicator")
+    )
+    return missing, open_appeals
+
+
+def _admin_period(user, period_id):
+    if not (user.is_superuser or _role(user) == Role.ADMIN_KOMINFO):
+        raise ScoreError(_("Only the Kominfo administrator finalises or reopens a period."))
+    return Period.objects.editable_by(user).select_for_update().get(pk=period_id)
+
+
+@transaction.atomic
+def finalise_period(user, period_id):
+    """Fix the results: every indicator of every OPD has an evaluator's level and no
+    appeal is unanswered. Returns (period, missing scores, open appeals); the period is
+    final only when both lists are empty."""
+    period = _admin_period(user, period_id)
+    _check_not_final(period)
+    missing, open_appeals = finalisation_problems(period)
+    if missing or open_appeals:
+        return period, missing, open_appeals
+    log_change(user, period, "status", period.status, Period.Status.FINAL)
+    period.status = Period.Status.FINAL
+    period.save(update_fields=["status"])
+    request_period_recompute([period.id], user)
+    return period, [], []
+
+
+@transaction.atomic
+def reopen_period(user, period_id, reason):
+    """An explicit, logged admin action: a final period goes back under evaluation."""
+    period = _admin_period(user, period_id)
+    if not period.is_final:
+        raise ScoreError(_("The period is not final."))
+    if not (reason or "").strip():
+        raise ScoreError(_("Give the reason for reopening the period."))
+    log_change(
+        user, period, "status", period.status, Period.Status.EVALUATION, reason=reason.strip()
+    )
+    period.status = Period.Status.EVALUATION
+    period.save(update_fields=["status"])
+    request_period_recompute([period.id], user)
+    return period
+
+
+# --- Stages of the evaluators' review --------------------------------------------------
+
+STAGE_ORDER = [Stage.DOKUMEN, Stage.INTERVIU, Stage.VISITASI]
+
+
+def evaluator_periods(user):
+    """Periods whose review the user runs: evaluators and the administrator of their own
+    pemda (a province's staff only read their kabupaten's)."""
+    if user.is_superuser:
+        return Period.objects.all()
+    membership = membership_of(user)
+    if membership is None or membership.role not in EVALUATOR_ROLES:
+        return Period.objects.none()
+    return Period.objects.filter(pemda_id=membership.pemda_id)
+
+
+def _evaluation_period(user, period_id):
+    if not is_evaluator(user):
+        raise ScoreError(_("Only evaluators and the Kominfo administrator move the stage."))
+    period = evaluator_periods(user).select_for_update().get(pk=period_id)
+    _check_not_final(period)
+    if not review_open(period):
+        raise ScoreError(_("The period is not under evaluation."))
+    return period
+
+
+def _set_stage(user, period, stage):
+    log_change(user, period, "tahap", period.tahap, stage)
+    period.tahap = stage
+    fields = ["tahap"]
+    if stage == Stage.INTERVIU and period.sanggahan_dibuka is None:
+        # Document review is over: the OPDs see the provisional levels and may appeal.
+        period.sanggahan_dibuka = timezone.now()
+        log_change(user, period, "sanggahan_dibuka", "", period.sanggahan_dibuka)
+        fields.append("sanggahan_dibuka")
+    period.save(update_fields=fields)
+    return period
+
+
+@transaction.atomic
+def end_document_review(user, period_id):
+    """Document review ends: the stage becomes the interview and the appeal window opens
+    (Period.sanggahan_dibuka = now)."""
+    period = _evaluation_period(user, period_id)
+    if period.tahap != Stage.DOKUMEN:
+        raise ScoreError(_("Document review has already ended."))
+    return _set_stage(user, period, Stage.INTERVIU)
+
+
+@transaction.atomic
+def advance_stage(user, period_id, expected=None):
+    """Move to the next stage (document review → interview → visit). `expected` is the
+    stage the user saw; a different current stage means someone moved it meanwhile."""
+    period = _evaluation_period(user, period_id)
+    if expected and expected != period.tahap:
+        raise ScoreError(_("Someone else has moved the stage in the meantime."))
+    position = STAGE_ORDER.index(period.tahap)
+    if position + 1 >= len(STAGE_ORDER):
+        raise ScoreError(_("The visit is the last stage; finalise the period next."))
+    return _set_stage(user, period, STAGE_ORDER[position + 1])
+
+
+@transaction.atomic
+def start_evaluation(user, period_id):
+    """The administrator closes self-assessment: the period goes under evaluation."""
+    if not (user.is_superuser or _role(user) == Role.ADMIN_KOMINFO):
+        raise ScoreError(_("Only the Kominfo administrator starts the evaluation."))
+    period = Period.objects.editable_by(user).select_for_update().get(pk=period_id)
+    if period.status != Period.Status.SELF_ASSESSMENT:
+        raise ScoreError(_("The period is not open for self-assessment."))
+    log_change(user, period, "status", period.status, Period.Status.EVALUATION)
+    period.status = Period.Status.EVALUATION
+    period.save(update_fields=["status"])
+    return period

@@ -15,13 +15,17 @@ from .models import (
     Domain,
     Indicator,
     Instrument,
+    Job,
     LevelCriterion,
+    OfficialIndex,
+    PemdaSummary,
     Period,
     PredikatBand,
     Score,
 )
 from .services.periods import ensure_assessments
-from .services.recompute import request_recompute
+from .services.recompute import request_period_recompute, request_recompute
+from .services.summaries import rank_kabupaten
 
 # --- Instruments --------------------------------------------------------------------
 
@@ -99,6 +103,15 @@ class IndicatorAdmin(TenantAdmin):
     search_fields = ("nama", "=nomor")
     inlines = (LevelCriterionInline,)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "bobot" in form.changed_data:
+            # The stored figures of the periods still open follow the new weight.
+            open_periods = Period.objects.filter(instrument_id=obj.instrument_id).exclude(
+                status=Period.Status.FINAL
+            )
+            request_period_recompute(open_periods.values_list("pk", flat=True), request.user)
+
 
 @admin.register(LevelCriterion)
 class LevelCriterionAdmin(TenantAdmin):
@@ -147,8 +160,9 @@ class PeriodAdmin(TenantAdmin):
             # As open_period does: one assessment per active OPD, idempotent.
             ensure_assessments(obj)
         if change and {"status", "zona_hijau_dari", "zona_kuning_dari"} & set(form.changed_data):
-            # Zones and finality are stored figures; the periodic sweep recomputes them.
-            obj.assessments.update(is_stale=True)
+            # Zones and finality are stored figures: recompute the period on commit (and
+            # should the broker be down, the periodic sweep does).
+            request_period_recompute([obj.pk], request.user)
 
 
 COMPUTED_FIGURES = (
@@ -268,3 +282,76 @@ class ScoreAdmin(TenantAdmin):
             obj.version += 1
         super().save_model(request, obj, form, change)
         request_recompute([obj.assessment_id])
+
+
+# --- Summaries, official indices and background jobs ---------------------------------
+
+
+@admin.register(PemdaSummary)
+class PemdaSummaryAdmin(TenantAdmin):
+    """Computed from the assessments: read-only here."""
+
+    list_display = (
+        "pemda",
+        "period",
+        "opd_count",
+        "rata_rata",
+        "predikat",
+        "zona_merah",
+        "zona_kuning",
+        "zona_hijau",
+        "peringkat_provinsi",
+        "peringkat_resmi",
+        "computed_at",
+    )
+    list_select_related = ("pemda", "period__pemda")
+    list_filter = ("period__tahun", "pemda")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfficialIndex)
+class OfficialIndexAdmin(TenantAdmin):
+    list_display = ("pemda", "tahun", "indeks", "predikat", "sumber")
+    list_select_related = ("pemda",)
+    list_filter = ("tahun", "pemda")
+    search_fields = ("pemda__nama", "pemda__kode")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.pemda.parent_id is not None:
+            rank_kabupaten(obj.pemda.parent_id, obj.tahun)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if obj.pemda.parent_id is not None:
+            rank_kabupaten(obj.pemda.parent_id, obj.tahun)
+
+
+@admin.register(Job)
+class JobAdmin(TenantAdmin):
+    """Filled by the Celery tasks: read-only here (the jobs page shows the same)."""
+
+    list_display = (
+        "kind",
+        "pemda",
+        "period",
+        "state",
+        "progress",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    list_select_related = ("pemda", "period__pemda")
+    list_filter = ("state", "kind", "pemda")
+    search_fields = ("task_id", "error", "detail")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,20 +1,46 @@
 """Storing the computed figures (index, predikat, zone, rank) on assessments.
 
 The rules are the pure functions of `scoring`; this module only reads levels and
-weights in a few queries, applies the rules and writes the results in bulk. Pages read
-the stored figures and never recompute.
+weights, applies the rules and writes the results in bulk. Pages read the stored
+figures and never recompute.
+
+Two paths store the same figures:
+
+- `recompute_period` is set-based: one aggregate query sums effective level × weight
+  per assessment and aspect in the database, the rules (rounding, predikat, zone, rank)
+  are applied in Python on those sums, and the assessments are written in one bulk
+  update. It is what every period-wide change and the schedule use.
+- `recompute_assessment` reads one assessment's levels through the ORM and applies
+  `scoring.compute_figures`: the reference path, used after a level changes.
+
+Both take a row lock on the period, so two recomputes of one period never interleave,
+and both run in one transaction: a worker killed halfway leaves the old figures.
 """
 
+import json
 import logging
+import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from ..models import Assessment, Indicator, Period, PredikatBand, Score
-from .scoring import IndicatorWeight, competition_ranks, compute_figures, predikat_for, zone_for
+from ..models import Assessment, Period, Score
+from .instruments import instrument_weights, predikat_bands
+from .scoring import (
+    HUNDRED,
+    NOT_FILLED,
+    Figures,
+    competition_ranks,
+    compute_figures,
+    predikat_for,
+    zone_for,
+)
+from .summaries import rank_kabupaten, store_summary
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +57,6 @@ FIGURE_FIELDS = [
     "computed_at",
     "is_stale",
 ]
-
-
-def instrument_weights(instrument_id):
-    rows = Indicator.objects.filter(instrument_id=instrument_id).values_list(
-        "id", "aspect__nomor", "aspect__domain__nomor", "bobot"
-    )
-    return [IndicatorWeight(*row) for row in rows]
-
-
-def predikat_bands(instrument_id):
-    return list(
-        PredikatBand.objects.filter(instrument_id=instrument_id).values_list("batas_bawah", "nama")
-    )
 
 
 def _levels_by_assessment(scores):
@@ -84,24 +97,186 @@ def _rank(period_id, known=None):
     Assessment.objects.bulk_update(changed, ["peringkat"], batch_size=500)
 
 
-@transaction.atomic
-def recompute_period(period_id):
-    """Recompute every assessment of a period, then the ranks. Returns how many."""
-    period = Period.objects.select_for_update().get(pk=period_id)
-    weights = instrument_weights(period.instrument_id)
-    bands = predikat_bands(period.instrument_id)
-    levels = _levels_by_assessment(Score.objects.filter(assessment__period_id=period_id))
-    assessments = list(Assessment.objects.filter(period_id=period_id))
+# --- Set-based: a whole period -------------------------------------------------------
+
+
+class InstrumentShape:
+    """What the set-based path needs of an instrument: its total weight and indicator
+    count per aspect and per domain (keyed by number, as `compute_figures` keys them),
+    and its predikat bands. Built once per instrument and reused across periods."""
+
+    def __init__(self, instrument_id):
+        weights = instrument_weights(instrument_id)
+        self.indicator_count = len(weights)
+        self.aspect_weight = defaultdict(Decimal)
+        self.domain_weight = defaultdict(Decimal)
+        self.domain_of = {}
+        for item in weights:
+            self.aspect_weight[item.aspect] += item.weight
+            self.domain_weight[item.domain] += item.weight
+            self.domain_of[item.aspect] = item.domain
+        self.bands = predikat_bands(instrument_id)
+
+
+def _ratio(total, weight):
+    # As scoring._weighted_average: Σ level × weight / Σ weight, 0 without weight.
+    return total / weight if weight else Decimal(0)
+
+
+def _aggregate(period):
+    """{assessment id: {aspect number: (Σ effective level × weight, filled, validated)}}
+    for the period, in one aggregate query."""
+    effective = Coalesce("level_evaluator", "level_mandiri", Value(NOT_FILLED))
+    rows = (
+        Score.objects.filter(
+            assessment__period_id=period.id, indicator__instrument_id=period.instrument_id
+        )
+        .order_by()
+        .values_list("assessment_id", "indicator__aspect__nomor")
+        .annotate(
+            total=Sum(
+                effective * F("indicator__bobot"),
+                output_field=DecimalField(max_digits=20, decimal_places=4),
+            ),
+            filled=Count(
+                "id", filter=Q(level_evaluator__isnull=False) | Q(level_mandiri__isnull=False)
+            ),
+            validated=Count("level_evaluator"),
+        )
+    )
+    sums = defaultdict(dict)
+    for assessment_id, aspect, total, filled, validated in rows:
+        sums[assessment_id][aspect] = (Decimal(total or 0), filled, validated)
+    return sums
+
+
+def _figures_from_sums(instrument, sums):
+    """The `Figures` of one assessment from its per-aspect sums: the same arithmetic as
+    `scoring.compute_figures`, done on the aggregated figures."""
+    index_total = Decimal(0)
+    domain_totals = defaultdict(Decimal)
+    aspect_indices = {}
+    filled = validated = 0
+    for aspect, weight in instrument.aspect_weight.items():
+        total, aspect_filled, aspect_validated = sums.get(aspect, (Decimal(0), 0, 0))
+        index_total += total
+        domain_totals[instrument.domain_of[aspect]] += total
+        aspect_indices[aspect] = _ratio(total, weight)
+        filled += aspect_filled
+        validated += aspect_validated
+    count = instrument.indicator_count
+    return Figures(
+        index=index_total / HUNDRED,
+        aspect_indices=aspect_indices,
+        domain_indices={
+            domain: _ratio(domain_totals[domain], weight)
+            for domain, weight in instrument.domain_weight.items()
+        },
+        is_complete=bool(count) and filled == count,
+        is_validated=bool(count) and validated == count,
+    )
+
+
+def _recompute_period_locked(period_id, instruments, summary=True):
+    period = Period.objects.select_for_update().select_related("pemda").get(pk=period_id)
+    if period.instrument_id not in instruments:
+        instruments[period.instrument_id] = InstrumentShape(period.instrument_id)
+    instrument = instruments[period.instrument_id]
+    sums = _aggregate(period)
+    assessments = list(
+        Assessment.objects.filter(period_id=period_id).only("id", "period_id", "peringkat")
+    )
     now = timezone.now()
     for assessment in assessments:
-        _store_figures(
-            assessment, compute_figures(weights, levels[assessment.id]), period, bands, now
-        )
+        figures = _figures_from_sums(instrument, sums.get(assessment.id, {}))
+        _store_figures(assessment, figures, period, instrument.bands, now)
     ranks = competition_ranks({a.id: a.indeks for a in assessments})
     for assessment in assessments:
         assessment.peringkat = ranks[assessment.id]
-    Assessment.objects.bulk_update(assessments, [*FIGURE_FIELDS, "peringkat"], batch_size=500)
-    return len(assessments)
+    _write_figures(assessments, now)
+    store_summary(period, rank=summary)
+    return period, len(assessments)
+
+
+def _write_figures(assessments, now):
+    """One bulk write of the figures: UPDATE … FROM (VALUES …) on PostgreSQL (Django's
+    bulk_update builds a CASE per row and field, which costs more than the query)."""
+    if not assessments:
+        return
+    if connection.vendor != "postgresql":
+        Assessment.objects.bulk_update(assessments, [*FIGURE_FIELDS, "peringkat"], batch_size=500)
+        return
+    rows, params = [], []
+    for a in assessments:
+        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s)")
+        params += [
+            a.id,
+            a.indeks,
+            a.predikat,
+            a.zona,
+            json.dumps(a.indeks_aspek),
+            json.dumps(a.indeks_domain),
+            a.is_complete,
+            a.is_final,
+            a.peringkat,
+        ]
+    table = Assessment._meta.db_table
+    sql = (
+        f"UPDATE {table} AS a SET indeks = v.indeks::numeric, predikat = v.predikat, "
+        "zona = v.zona, indeks_aspek = v.aspek::jsonb, indeks_domain = v.domain::jsonb, "
+        "is_complete = v.complete, is_final = v.final, peringkat = v.rank::integer, "
+        "computed_at = %s, is_stale = false "
+        f"FROM (VALUES {', '.join(rows)}) "
+        "AS v(id, indeks, predikat, zona, aspek, domain, complete, final, rank) "
+        "WHERE a.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *params])
+
+
+def recompute_period(period_id):
+    """Recompute every assessment of a period set-based, then its ranks and its pemda's
+    summary, in one transaction under the period's lock. Returns how many assessments."""
+    with transaction.atomic():
+        return _recompute_period_locked(period_id, {})[1]
+
+
+def recompute_periods(period_ids, on_progress=None):
+    """Recompute many periods, each in its own transaction (a failure or a kill keeps
+    the periods already done), then rank the kabupaten/kota of every province and year
+    touched, once each. `on_progress(done, total)` is called after each period.
+    Returns how many assessments."""
+    period_ids = list(period_ids)
+    instruments, provinces, count = {}, set(), 0
+    for done, period_id in enumerate(period_ids, start=1):
+        with transaction.atomic():
+            period, n = _recompute_period_locked(period_id, instruments, summary=False)
+        count += n
+        if period.pemda.parent_id is not None and period.triwulan is None:
+            provinces.add((period.pemda.parent_id, period.tahun))
+        if on_progress is not None:
+            on_progress(done, len(period_ids))
+    for province_id, tahun in sorted(provinces):
+        with transaction.atomic():
+            rank_kabupaten(province_id, tahun)
+    return count
+
+
+def periods_to_recompute(pemda_kode=None, tahun=None, stale_only=False):
+    """Ids of the periods a full recompute (or the sweep) covers, in a stable order."""
+    periods = Period.objects.all()
+    if pemda_kode:
+        periods = periods.filter(pemda__kode=pemda_kode)
+    if tahun:
+        periods = periods.filter(tahun=tahun)
+    if stale_only:
+        periods = periods.filter(
+            pk__in=Assessment.objects.filter(is_stale=True).values("period_id")
+        )
+    return list(periods.order_by("pk").values_list("pk", flat=True))
+
+
+# --- Per assessment: the ORM reference path -------------------------------------------
 
 
 @transaction.atomic
@@ -117,8 +292,12 @@ def recompute_assessment(assessment_id):
     )
     assessment.save(update_fields=FIGURE_FIELDS)
     _rank(period.id)
+    store_summary(period)
     assessment.refresh_from_db(fields=["peringkat"])
     return assessment
+
+
+# --- Queueing on commit ---------------------------------------------------------------
 
 
 def request_recompute(assessment_ids):
@@ -138,6 +317,34 @@ def request_recompute(assessment_ids):
                 recompute_assessment_task.delay(assessment_id)
             except BrokerError:
                 logger.warning("Broker unreachable; assessment %s left stale", assessment_id)
+                return
+
+    transaction.on_commit(queue)
+
+
+def request_period_recompute(period_ids, user=None):
+    """Mark the periods' assessments stale and queue a set-based recompute of each once
+    the transaction commits (after a change of weights, thresholds, status or OPDs).
+
+    A job record shows the run as queued; if the broker cannot be reached the job says so
+    and the assessments stay stale until the sweep or `recompute_zones`."""
+    from ..tasks import recompute_period_task
+    from . import jobs
+
+    ids = list(period_ids)
+    Assessment.objects.filter(period_id__in=ids).update(is_stale=True)
+
+    def queue():
+        for period_id in ids:
+            task_id = str(uuid.uuid4())
+            job = jobs.queued(
+                jobs.Job.Kind.RECOMPUTE_PERIOD, task_id, period_id=period_id, user=user
+            )
+            try:
+                recompute_period_task.apply_async((period_id,), task_id=task_id)
+            except BrokerError as exc:
+                logger.warning("Broker unreachable; period %s left stale", period_id)
+                jobs.fail(job, f"Broker unreachable: {exc}")
                 return
 
     transaction.on_commit(queue)

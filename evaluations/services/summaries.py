@@ -3,11 +3,13 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Avg, Count, Q
+from django.utils import timezone
 
-from ..models import Assessment, Period, Zone
-from .recompute import predikat_bands
-from .scoring import predikat_for, round_index
+from ..models import Assessment, OfficialIndex, PemdaSummary, Period, Zone
+from .instruments import predikat_bands
+from .scoring import competition_ranks, predikat_for, round_index
 
 
 @dataclass
@@ -63,3 +65,66 @@ def summarise_periods(periods):
                 )
         summaries.append(summary)
     return summaries
+
+
+def lock_province_year(province_id, tahun):
+    """Serialise the writers of one province's summaries for a year (PostgreSQL advisory
+    lock, released at commit), so that recomputes of two kabupaten of one province do
+    not deadlock on each other's summary rows."""
+    if province_id is not None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [province_id, tahun])
+
+
+def store_summary(period, rank=True):
+    """Store the pemda's summary of the period, then re-rank the kabupaten/kota of its
+    province for that year (a province's own summary is ranked with nobody).
+
+    `rank=False` leaves the ranking to the caller (a recompute of many periods ranks
+    each province once at the end)."""
+    province_id = period.pemda.parent_id
+    if rank:
+        lock_province_year(province_id, period.tahun)
+    [summary] = summarise_periods([period])
+    PemdaSummary.objects.update_or_create(
+        period=period,
+        defaults={
+            "pemda_id": period.pemda_id,
+            "opd_count": summary.opd_count,
+            "rata_rata": summary.average,
+            "predikat": summary.predikat,
+            "zona_merah": summary.zones.get(Zone.MERAH, 0),
+            "zona_kuning": summary.zones.get(Zone.KUNING, 0),
+            "zona_hijau": summary.zones.get(Zone.HIJAU, 0),
+            "sementara": summary.provisional,
+            "computed_at": timezone.now(),
+        },
+    )
+    if rank and province_id is not None and period.triwulan is None:
+        rank_kabupaten(province_id, period.tahun)
+
+
+def rank_kabupaten(province_id, tahun):
+    """Rank the kabupaten/kota of a province for a year by the average index of their OPDs
+    and, where recorded, by their official national index."""
+    lock_province_year(province_id, tahun)
+    summaries = list(
+        PemdaSummary.objects.filter(
+            pemda__parent_id=province_id, period__tahun=tahun, period__triwulan__isnull=True
+        )
+    )
+    by_average = competition_ranks(
+        {s.id: s.rata_rata for s in summaries if s.rata_rata is not None}
+    )
+    official = dict(
+        OfficialIndex.objects.filter(pemda__parent_id=province_id, tahun=tahun).values_list(
+            "pemda_id", "indeks"
+        )
+    )
+    by_official = competition_ranks(
+        {s.id: official[s.pemda_id] for s in summaries if s.pemda_id in official}
+    )
+    for s in summaries:
+        s.peringkat_provinsi = by_average.get(s.id)
+        s.peringkat_resmi = by_official.get(s.id)
+    PemdaSummary.objects.bulk_update(summaries, ["peringkat_provinsi", "peringkat_resmi"])

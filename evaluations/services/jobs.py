@@ -1,0 +1,74 @@
+"""Job records: what the background tasks are doing, for admins to see.
+
+Every task run fills one `Job` row, found again by its Celery task id, so a retried or
+redelivered task updates the same record. The writes are single-row updates made
+outside the recompute's own transaction, so that progress shows while it runs.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Job, Period
+
+ACTIVE = (Job.State.QUEUED, Job.State.RUNNING)
+ERROR_LENGTH = 2000
+
+
+def _scope(period_id=None, pemda_id=None):
+    if period_id is not None and pemda_id is None:
+        pemda_id = Period.objects.filter(pk=period_id).values_list("pemda_id", flat=True).first()
+    return {"period_id": period_id, "pemda_id": pemda_id}
+
+
+def queued(kind, task_id, period_id=None, pemda_id=None, user=None):
+    """Record a job as queued before its task is sent."""
+    return Job.objects.create(
+        kind=kind, task_id=task_id, requested_by=user, **_scope(period_id, pemda_id)
+    )
+
+
+def start(kind, task_id, period_id=None, pemda_id=None):
+    """Mark the job of this task id running (creating the record if the task was sent
+    without one); a retry or a redelivery starts the same record again."""
+    now = timezone.now()
+    job = Job.objects.filter(task_id=task_id).first() if task_id else None
+    if job is None:
+        job = Job(kind=kind, task_id=task_id or "", **_scope(period_id, pemda_id))
+    job.state = Job.State.RUNNING
+    job.started_at = now
+    job.finished_at = None
+    job.progress = 0
+    job.error = ""
+    job.save()
+    return job
+
+
+def progress(job, done, total, detail=""):
+    job.progress = min(100, int(done * 100 / total)) if total else 100
+    job.detail = detail[:250]
+    Job.objects.filter(pk=job.pk).update(progress=job.progress, detail=job.detail)
+
+
+def finish(job, detail=""):
+    job.state, job.progress, job.finished_at = Job.State.DONE, 100, timezone.now()
+    job.detail = detail[:250]
+    Job.objects.filter(pk=job.pk).update(
+        state=job.state, progress=100, finished_at=job.finished_at, detail=job.detail
+    )
+
+
+def fail(job, error):
+    job.state, job.finished_at, job.error = Job.State.FAILED, timezone.now(), str(error)
+    Job.objects.filter(pk=job.pk).update(
+        state=job.state, finished_at=job.finished_at, error=job.error[:ERROR_LENGTH]
+    )
+
+
+def active_for_period(period):
+    """The queued or running recompute jobs that cover `period`: its own, its pemda's and
+    the installation-wide ones, newest first."""
+    return Job.objects.filter(state__in=ACTIVE).filter(
+        Q(period=period)
+        | Q(period__isnull=True, pemda_id=period.pemda_id)
+        | Q(period__isnull=True, pemda__isnull=True, kind=Job.Kind.RECOMPUTE_ALL)
+    )

@@ -1,0 +1,71 @@
+"""Forms of the scoring pages. They only check the shape of the input; the rules of the
+process (who, when, which levels) are enforced by services.scores and services.evidence."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services.scoring import LEVEL_MAX, LEVEL_MIN
+
+LEVEL_ERROR = _("The level must be a whole number from 1 to 5.")
+
+
+class LevelField(forms.IntegerField):
+    default_error_messages = {
+        "required": _("Choose a level from 1 to 5."),
+        "invalid": LEVEL_ERROR,
+        "min_value": LEVEL_ERROR,
+        "max_value": LEVEL_ERROR,
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=LEVEL_MIN, max_value=LEVEL_MAX, **kwargs)
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The form is incomplete: reload the page and try again."),
+            "invalid": _("The form is incomplete: reload the page and try again."),
+        },
+    )
+
+    def first_error(self):
+        for errors in self.errors.values():
+            return errors[0]
+        return ""
+
+
+class SelfAssessmentForm(VersionedForm):
+    level = LevelField()
+    penjelasan = forms.CharField(label=_("Explanation"), required=False, max_length=10_000)
+
+
+class ReviewForm(VersionedForm):
+    level = LevelField()
+    catatan = forms.CharField(label=_("Evaluator's note"), required=False, max_length=10_000)
+
+
+class EvidenceFileForm(forms.Form):
+    berkas = forms.FileField(
+        label=_("File"),
+        allow_empty_file=True,  # the service refuses empty files with its own message
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+    keterangan = forms.CharField(label=_("Description"), required=False, max_length=250)
+
+
+class EvidenceLinkForm(forms.Form):
+    tautan = forms.CharField(
+        label=_("Link"), max_length=500, error_messages={"required": _("Enter the link.")}
+    )
+    keterangan = forms.CharField(label=_("Description"), required=False, max_length=250)
+
+
+class ReasonForm(forms.Form):
+    alasan = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give a reason.")},
+    )

@@ -1,0 +1,197 @@
+"""The evaluators' pages: the work queue of a pemda's OPDs and the per-OPD review, where
+each indicator's level for the current stage is set from the keyboard (static/js/review.js)
+and saved through htmx."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from opd.permissions import PemdaScopedMixin, is_pemda_staff
+from opd.services.teams import opd_team_status
+
+from ..filters import ReviewQueueFilter
+from ..forms import ReasonForm, ReviewForm
+from ..models import Assessment, Score
+from ..services import scores as svc
+from ..tables import ReviewQueueTable
+from .periods import periods_of
+from .selfassessment import (
+    AssessmentMixin,
+    decorate,
+    is_htmx,
+    period_or_404,
+    period_query,
+    progress_from,
+    render_indicator,
+    scores_for,
+)
+
+TEMPLATE = "evaluations/_indicator_review.html"
+
+
+def may_review(user, assessment):
+    """Evaluators and the administrator of the assessment's own pemda, while the period is
+    under evaluation."""
+    return (
+        svc.is_evaluator(user)
+        and svc.review_open(assessment.period)
+        and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
+    )
+
+
+def may_manage_period(user, period):
+    return svc.evaluator_periods(user).filter(pk=period.pk).exists()
+
+
+class StaffOnlyMixin:
+    """The review pages are for the pemda's staff (and, read-only, a province's staff
+    for its kabupaten); OPD users answer 404 like any page they may not see."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_pemda_staff(request.user):
+            raise Http404("Staff only")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReviewQueueView(StaffOnlyMixin, PemdaScopedMixin, SingleTableMixin, FilterView):
+    table_class = ReviewQueueTable
+    filterset_class = ReviewQueueFilter
+    template_name = "evaluations/review_queue.html"
+    paginate_by = 50
+
+    @cached_property
+    def period(self):
+        return period_or_404(self.pemda, self.request)
+
+    def get_queryset(self):
+        stage = self.period.tahap
+        return (
+            Assessment.objects.visible_to(self.request.user)
+            .filter(period=self.period)
+            .select_related("opd", "pemda", "period")
+            .order_by("opd__kode")
+            .annotate(
+                total=Count("scores", distinct=True),
+                validated=Count(
+                    "scores", filter=Q(scores__level_evaluator__isnull=False), distinct=True
+                ),
+                stage_done=Count(
+                    "scores__reviews", filter=Q(scores__reviews__tahap=stage), distinct=True
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            period=self.period,
+            periods=periods_of(self.pemda, self.request.user),
+            can_manage=may_manage_period(self.request.user, self.period),
+        )
+        return context
+
+
+class ReviewView(StaffOnlyMixin, AssessmentMixin, TemplateView):
+    template_name = "evaluations/review.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        assessment = self.assessment
+        scores = [decorate(s) for s in scores_for(assessment, user)]
+        context.update(
+            opd=self.opd,
+            period=self.period,
+            periods=periods_of(self.pemda, user),
+            assessment=assessment,
+            scores=scores,
+            can_edit=may_review(user, assessment),
+            can_return=(
+                svc.is_evaluator(user)
+                and not self.period.is_final
+                and assessment.status_mandiri == Assessment.SelfStatus.SUBMITTED
+                and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
+            ),
+            progress=progress_from(scores),
+            reason_form=ReasonForm(),
+            # The team facts sit beside the indicators about the team and ICT competence.
+            team_status=opd_team_status(self.opd, self.period.tahun),
+            team_url=reverse("opd_team", args=[self.pemda.kode, self.opd.kode])
+            + f"?tahun={self.period.tahun}",
+        )
+        return context
+
+
+class ReviewSaveView(StaffOnlyMixin, AssessmentMixin, View):
+    def post(self, request, *args, **kwargs):
+        score = self.score_or_404()
+        form = ReviewForm(request.POST)
+        submitted = {
+            "chosen_level": request.POST.get("level"),
+            "catatan_value": request.POST.get("catatan"),
+        }
+        if not form.is_valid():
+            return self.answer(score, error=form.first_error(), status=422, **submitted)
+        data = form.cleaned_data
+        try:
+            svc.save_review(request.user, score.pk, data["version"], data["level"], data["catatan"])
+        except Score.DoesNotExist:
+            raise Http404("Not editable") from None
+        except svc.VersionConflict as conflict:
+            return self.answer(score, conflict=conflict, status=409, **submitted)
+        except svc.ScoreError as error:
+            return self.answer(score, error=str(error), status=422, **submitted)
+        return self.answer(score, saved_at=timezone.localtime())
+
+    def answer(self, score, status=200, error=None, **context):
+        request = self.request
+        if not is_htmx(request):
+            if error or context.get("conflict"):
+                messages.error(request, error or str(context["conflict"]))
+            else:
+                messages.success(request, _("Saved."))
+            return HttpResponseRedirect(
+                reverse("review", args=[self.pemda.kode, self.opd.kode])
+                + period_query(self.period)
+                + f"#score-{score.pk}"
+            )
+        return render_indicator(
+            request,
+            TEMPLATE,
+            score,
+            status=status,
+            error=error,
+            can_edit=may_review(request.user, score.assessment),
+            **context,
+        )
+
+
+class ReturnSelfAssessmentView(StaffOnlyMixin, AssessmentMixin, View):
+    """An evaluator returns a submitted self-assessment to the OPD with a reason."""
+
+    def post(self, request, *args, **kwargs):
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the reason for returning the self-assessment."))
+        else:
+            try:
+                svc.return_self_assessment(
+                    request.user, self.assessment.pk, form.cleaned_data["alasan"]
+                )
+            except Assessment.DoesNotExist:
+                raise Http404("Not editable") from None
+            except svc.ScoreError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The self-assessment has been returned to the OPD."))
+        return HttpResponseRedirect(
+            reverse("review", args=[self.pemda.kode, self.opd.kode]) + period_query(self.period)
+        )

@@ -1,0 +1,278 @@
+"""The OPD's self-assessment page (penilaian mandiri) and the helpers the scoring pages
+share: every indicator is one partial, saved through htmx without a page reload."""
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from opd.models import OPD
+from opd.permissions import PemdaScopedMixin, visible_or_404
+
+from ..forms import EvidenceFileForm, EvidenceLinkForm, SelfAssessmentForm
+from ..models import Assessment, ChangeLog, Evidence, Score, StageReview
+from ..services import scores as svc
+from ..services.scoring import LEVEL_MAX, LEVEL_MIN
+from .periods import periods_of, pick_period
+
+FIELD_LABELS = {
+    "level_mandiri": gettext_lazy("Self-assessed level"),
+    "penjelasan": gettext_lazy("Explanation"),
+    "level_evaluator": gettext_lazy("Evaluator's level"),
+    "catatan_evaluator": gettext_lazy("Evaluator's note"),
+    "bukti": gettext_lazy("Evidence"),
+    "status_mandiri": gettext_lazy("Self-assessment status"),
+}
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def period_or_404(pemda, request):
+    period = pick_period(periods_of(pemda, request.user), request)
+    if period is None:
+        raise Http404("No period")
+    return period
+
+
+def period_query(period):
+    query = f"?tahun={period.tahun}"
+    return f"{query}&tw={period.triwulan}" if period.triwulan else query
+
+
+def scores_for(assessment_or_ids, user):
+    """The scores of one assessment with everything an indicator partial shows."""
+    queryset = Score.objects.visible_to(user)
+    if isinstance(assessment_or_ids, Assessment):
+        queryset = queryset.filter(assessment=assessment_or_ids)
+    else:
+        queryset = queryset.filter(pk__in=assessment_or_ids)
+    return (
+        queryset.select_related(
+            "indicator__aspect__domain", "assessment__period", "assessment__opd", "updated_by"
+        )
+        .prefetch_related(
+            "indicator__criteria",
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related("diunggah_oleh", "dihapus_oleh"),
+            ),
+            Prefetch("changes", queryset=ChangeLog.objects.select_related("user")),
+            Prefetch("reviews", queryset=StageReview.objects.select_related("dinilai_oleh")),
+        )
+        .order_by("indicator__nomor")
+    )
+
+
+REVIEW_FIELDS = frozenset({"level_evaluator", "catatan_evaluator"})
+
+
+def hide_review_from(user, period):
+    """The OPD sees the evaluators' provisional levels only once document review has
+    ended (the appeal window opened) or the period is final."""
+    return (
+        not user.is_superuser
+        and svc.is_opd_user(user)
+        and period.sanggahan_dibuka is None
+        and not period.is_final
+    )
+
+
+def decorate(score, hide_review=False):
+    """Attach the level choices (with their criteria) and the labelled history."""
+    criteria = {c.level: c for c in score.indicator.criteria.all()}
+    score.levels = [(n, criteria.get(n)) for n in range(LEVEL_MIN, LEVEL_MAX + 1)]
+    score.history = [
+        entry for entry in score.changes.all() if not (hide_review and entry.field in REVIEW_FIELDS)
+    ]
+    for entry in score.history:
+        entry.label = FIELD_LABELS.get(entry.field, entry.field)
+    score.files = list(score.evidence.all())
+    return score
+
+
+def progress_of(assessment):
+    """How many indicators have a self-assessed level and an evaluator's level."""
+    return assessment.scores.aggregate(
+        total=Count("pk"),
+        filled=Count("pk", filter=Q(level_mandiri__isnull=False)),
+        validated=Count("pk", filter=Q(level_evaluator__isnull=False)),
+    )
+
+
+def progress_from(scores):
+    """The same counts as `progress_of`, from scores already read."""
+    return {
+        "total": len(scores),
+        "filled": sum(1 for s in scores if s.level_mandiri is not None),
+        "validated": sum(1 for s in scores if s.level_evaluator is not None),
+    }
+
+
+def may_edit_self(user, assessment):
+    return (
+        (user.is_superuser or svc.is_opd_user(user))
+        and svc.self_assessment_open(assessment)
+        and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
+    )
+
+
+def render_indicator(request, template, score, status=200, **context):
+    """One indicator partial, re-read from the database (with the OPD's stored figures,
+    swapped out of band into the page's figures panel)."""
+    score = scores_for([score.pk], request.user).get()
+    assessment = Assessment.objects.select_related("period", "opd", "pemda").get(
+        pk=score.assessment_id
+    )
+    decorate(score, hide_review=hide_review_from(request.user, assessment.period))
+    context.setdefault("chosen_level", None)
+    context.update(
+        s=score,
+        assessment=assessment,
+        period=assessment.period,
+        progress=progress_of(assessment),
+        oob=True,
+    )
+    return render(request, template, context, status=status)
+
+
+class AssessmentMixin(PemdaScopedMixin):
+    """Resolves the OPD (by code, within the pemda) and its assessment for the period
+    named by ?tahun=, all through visible_to: anything else is a 404."""
+
+    @cached_property
+    def opd(self):
+        return visible_or_404(
+            OPD.objects.filter(pemda=self.pemda), self.request.user, kode=self.kwargs["opd"]
+        )
+
+    @cached_property
+    def period(self):
+        return period_or_404(self.pemda, self.request)
+
+    @cached_property
+    def assessment(self):
+        return visible_or_404(
+            Assessment.objects.filter(period=self.period, opd=self.opd).select_related(
+                "period", "opd", "pemda", "diajukan_oleh"
+            ),
+            self.request.user,
+        )
+
+    def score_or_404(self):
+        return visible_or_404(
+            Score.objects.filter(assessment=self.assessment),
+            self.request.user,
+            pk=self.kwargs["score"],
+        )
+
+
+class SelfAssessmentView(AssessmentMixin, TemplateView):
+    template_name = "evaluations/selfassessment.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        assessment = self.assessment
+        hide = hide_review_from(user, self.period)
+        scores = [decorate(s, hide_review=hide) for s in scores_for(assessment, user)]
+        context.update(
+            opd=self.opd,
+            period=self.period,
+            periods=periods_of(self.pemda, user),
+            assessment=assessment,
+            scores=scores,
+            can_edit=may_edit_self(user, assessment),
+            can_submit=(
+                (user.is_superuser or svc._role(user) == svc.Role.KEPALA_OPD)
+                and svc.self_assessment_open(assessment)
+                and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
+            ),
+            progress=progress_from(scores),
+            return_reason=(
+                assessment.changes.filter(field="status_mandiri", new_value="dikembalikan")
+                .values_list("reason", flat=True)
+                .first()
+            ),
+            file_form=EvidenceFileForm(),
+            link_form=EvidenceLinkForm(),
+        )
+        return context
+
+
+class SelfScoreSaveView(AssessmentMixin, View):
+    """POST one indicator's level and explanation; answers the re-rendered partial."""
+
+    template = "evaluations/_indicator_self.html"
+
+    def post(self, request, *args, **kwargs):
+        score = self.score_or_404()
+        form = SelfAssessmentForm(request.POST)
+        submitted = {
+            "chosen_level": request.POST.get("level"),
+            "penjelasan_value": request.POST.get("penjelasan"),
+        }
+        if not form.is_valid():
+            return self.answer(score, error=form.first_error(), status=422, **submitted)
+        data = form.cleaned_data
+        try:
+            svc.save_self_assessment(
+                request.user, score.pk, data["version"], data["level"], data["penjelasan"]
+            )
+        except Score.DoesNotExist:
+            raise Http404("Not editable") from None
+        except svc.VersionConflict as conflict:
+            return self.answer(score, conflict=conflict, status=409, **submitted)
+        except svc.ScoreError as error:
+            return self.answer(score, error=str(error), status=422, **submitted)
+        return self.answer(score, saved_at=timezone.localtime())
+
+    def answer(self, score, status=200, error=None, **context):
+        request = self.request
+        if not is_htmx(request):
+            if error or context.get("conflict"):
+                messages.error(request, error or str(context["conflict"]))
+            else:
+                messages.success(request, _("Saved."))
+            return HttpResponseRedirect(
+                reverse("self_assessment", args=[self.pemda.kode, self.opd.kode])
+                + period_query(self.period)
+                + f"#score-{score.pk}"
+            )
+        return render_indicator(
+            request,
+            self.template,
+            score,
+            status=status,
+            error=error,
+            can_edit=may_edit_self(request.user, score.assessment),
+            file_form=EvidenceFileForm(),
+            link_form=EvidenceLinkForm(),
+            **context,
+        )
+
+
+class SelfSubmitView(AssessmentMixin, View):
+    """The head of the OPD submits the whole self-assessment."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            svc.submit_self_assessment(request.user, self.assessment.pk)
+        except Assessment.DoesNotExist:
+            raise Http404("Not editable") from None
+        except svc.ScoreError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The self-assessment has been submitted."))
+        return HttpResponseRedirect(
+            reverse("self_assessment", args=[self.pemda.kode, self.opd.kode])
+            + period_query(self.period)
+        )

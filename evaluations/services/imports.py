@@ -1,0 +1,488 @@
+"""Importing levels from a spreadsheet (CSV or XLSX), for the command and the browser.
+
+Two steps, both used by `manage.py import_scores` and the /impor/ page:
+
+- `validate(user, content, filename)` reads the file and checks every row against the
+  database and the user's rights; it writes nothing and returns an `ImportResult`
+  holding every row with its errors (row numbers as in the spreadsheet: the header is
+  row 1) and the file-level errors.
+- `apply(user, result)` writes a fully valid batch in one transaction, each change
+  through `scores.apply_changes` (change log, version bump, recompute) and each
+  evaluator's level also as a StageReview of the period's current stage.
+
+`import_file` does both under one transaction (re-validating what it applies).
+
+A row error never reveals whether another tenant's OPD exists: a pemda the user may not
+change is refused before its OPDs are looked up.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from opd.models import OPD, Pemda
+
+from ..models import Indicator, Period, Score, StageReview
+from .recompute import request_period_recompute
+from .scores import ScoreError, apply_changes, is_evaluator, parse_level
+
+HEADER = (
+    "kode_pemda",
+    "kode_opd",
+    "tahun",
+    "nomor_indikator",
+    "level_mandiri",
+    "level_evaluator",
+    "catatan",
+)
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20000
+XLSX_MAGIC = b"PK\x03\x04"
+FILE = 0  # the "row" of an error about the whole file
+
+
+@dataclass
+class RowError:
+    row: int  # as in the spreadsheet (header = 1); FILE for the whole file
+    column: str
+    message: str
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: dict
+    errors: list = field(default_factory=list)
+    score_id: int | None = None
+    period_id: int | None = None
+    level_mandiri: int | None = None
+    level_evaluator: int | None = None
+    catatan: str = ""
+
+    def error(self, column, message):
+        self.errors.append(RowError(self.number, column, message))
+
+    @property
+    def changes_anything(self):
+        return self.level_mandiri is not None or self.level_evaluator is not None
+
+
+@dataclass
+class ImportResult:
+    filename: str = ""
+    rows: list = field(default_factory=list)
+    file_errors: list = field(default_factory=list)
+
+    @property
+    def errors(self):
+        """Every error, file-level first, then by row."""
+        return [*self.file_errors, *(e for row in self.rows for e in row.errors)]
+
+    @property
+    def is_valid(self):
+        return not self.errors and bool(self.rows)
+
+    @property
+    def invalid_rows(self):
+        return [row for row in self.rows if row.errors]
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    scores_changed: int = 0
+    fields_changed: int = 0
+    assessments: set = field(default_factory=set)
+    periods: set = field(default_factory=set)
+
+
+class InvalidImport(ScoreError):
+    """A batch that is not valid was given to `apply`; `result` holds the errors."""
+
+    def __init__(self, result):
+        super().__init__(_("The file has errors: nothing was imported."))
+        self.result = result
+
+
+# --- Reading the file ---------------------------------------------------------------
+
+
+def _cell_text(value, column):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if column == "kode_pemda":
+            # Excel turns "76.10" into the number 76.1: region codes have two digits.
+            return f"{value:.2f}"
+        if value.is_integer():
+            return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(content):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Excel versions save CSV in the Windows code page.
+        text = content.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise ValueError("binary content")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _read_xlsx(content):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def read_table(content, filename=""):
+    """The rows of the file as lists of cells, or a ScoreError for the whole file.
+    XLSX is recognised by its content, anything else is read as CSV."""
+    if not content:
+        raise ScoreError(_("The file is empty."))
+    if len(content) > MAX_BYTES:
+        raise ScoreError(
+            _("The file is too large: at most %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        if content.startswith(XLSX_MAGIC):
+            return _read_xlsx(content)
+        if filename.lower().endswith((".xlsx", ".xls")):
+            raise ValueError("not an xlsx workbook")
+        return _read_csv(content)
+    except (ValueError, KeyError, IndexError, OSError, zipfile.BadZipFile, csv.Error):
+        raise ScoreError(
+            _("The file cannot be read: save it as CSV (UTF-8) or as an Excel workbook (.xlsx).")
+        ) from None
+    except Exception as exc:  # openpyxl raises assorted errors on damaged workbooks
+        if type(exc).__module__.startswith(("openpyxl", "xml", "zipfile")):
+            raise ScoreError(
+                _(
+                    "The file cannot be read: save it as CSV (UTF-8) or as an Excel "
+                    "workbook (.xlsx)."
+                )
+            ) from None
+        raise
+
+
+# --- Validating -----------------------------------------------------------------------
+
+
+class _Lookups:
+    """Caches of the database lookups of one validation, scoped to the user."""
+
+    def __init__(self, user):
+        self.user = user
+        self.evaluator = user is None or is_evaluator(user)
+        self.pemdas = {}
+        self.opds = {}
+        self.periods = {}
+        self.indicators = {}
+        self.scores = {}
+        if user is None or user.is_superuser:
+            self.writable = None  # every pemda
+        else:
+            self.writable = set(Pemda.objects.home_of(user).values_list("pk", flat=True))
+
+    def pemda(self, kode):
+        if kode not in self.pemdas:
+            self.pemdas[kode] = Pemda.objects.filter(kode=kode).first()
+        return self.pemdas[kode]
+
+    def may_write(self, pemda):
+        return self.evaluator and (self.writable is None or pemda.pk in self.writable)
+
+    def opd(self, pemda, kode):
+        key = (pemda.pk, kode)
+        if key not in self.opds:
+            self.opds[key] = OPD.objects.filter(pemda=pemda, kode=kode).first()
+        return self.opds[key]
+
+    def period(self, pemda, tahun):
+        key = (pemda.pk, tahun)
+        if key not in self.periods:
+            self.periods[key] = Period.objects.filter(
+                pemda=pemda, tahun=tahun, triwulan__isnull=True
+            ).first()
+        return self.periods[key]
+
+    def indicator_numbers(self, instrument_id):
+        if instrument_id not in self.indicators:
+            self.indicators[instrument_id] = set(
+                Indicator.objects.filter(instrument_id=instrument_id).values_list(
+                    "nomor", flat=True
+                )
+            )
+        return self.indicators[instrument_id]
+
+    def score_ids(self, period, opd):
+        """{indicator number: score id} of the OPD's assessment, through the user's
+        editable scores."""
+        key = (period.pk, opd.pk)
+        if key not in self.scores:
+            scores = (
+                Score.objects.all() if self.user is None else Score.objects.editable_by(self.user)
+            )
+            scores = scores.filter(assessment__period=period, assessment__opd=opd)
+            self.scores[key] = dict(scores.values_list("indicator__nomor", "pk"))
+        return self.scores[key]
+
+
+def _whole_number(text):
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _validate_row(row, lookups):
+    v = row.values
+    for column in ("kode_pemda", "kode_opd", "tahun", "nomor_indikator"):
+        if not v[column]:
+            row.error(column, _("This column is required."))
+    for column in ("level_mandiri", "level_evaluator"):
+        try:
+            setattr(row, column, parse_level(v[column]))
+        except ScoreError as exc:
+            row.error(column, str(exc))
+    row.catatan = v["catatan"]
+    if not v["kode_pemda"]:
+        return
+    pemda = lookups.pemda(v["kode_pemda"])
+    if pemda is None:
+        row.error("kode_pemda", _("Unknown regional government code."))
+        return
+    if not lookups.may_write(pemda):
+        row.error("kode_pemda", _("You may not change the scores of this regional government."))
+        return
+    opd = lookups.opd(pemda, v["kode_opd"]) if v["kode_opd"] else None
+    if v["kode_opd"] and opd is None:
+        row.error("kode_opd", _("Unknown OPD code in this regional government."))
+    tahun = _whole_number(v["tahun"]) if v["tahun"] else None
+    if v["tahun"] and tahun is None:
+        row.error("tahun", _("The year must be a number, e.g. 2024."))
+    period = lookups.period(pemda, tahun) if tahun is not None else None
+    if tahun is not None and period is None:
+        row.error("tahun", _("There is no evaluation period for this year."))
+    if period is not None:
+        row.period_id = period.pk
+        if period.is_final:
+            row.error("tahun", _("The period is final: nothing can be changed any more."))
+        elif row.level_evaluator is not None and period.status != Period.Status.EVALUATION:
+            row.error(
+                "level_evaluator",
+                _("The period is not under evaluation: evaluator levels cannot be set yet."),
+            )
+        if row.level_evaluator is not None and lookups.user is None:
+            row.error(
+                "level_evaluator",
+                _("Evaluator levels are recorded for a user: give the evaluator's username."),
+            )
+    nomor = _whole_number(v["nomor_indikator"]) if v["nomor_indikator"] else None
+    if v["nomor_indikator"] and nomor is None:
+        row.error("nomor_indikator", _("The indicator number must be a whole number."))
+    numbers = lookups.indicator_numbers(period.instrument_id) if period is not None else None
+    if nomor is not None and numbers is not None and nomor not in numbers:
+        row.error(
+            "nomor_indikator",
+            _("Indicator %(number)s is not in this period's instrument (%(first)s–%(last)s).")
+            % {"number": nomor, "first": min(numbers, default=0), "last": max(numbers, default=0)},
+        )
+    elif nomor is not None and period is not None and opd is not None:
+        row.score_id = lookups.score_ids(period, opd).get(nomor)
+        if row.score_id is None:
+            row.error("kode_opd", _("This OPD is not assessed in this period."))
+
+
+def validate(user, content, filename=""):
+    """Read and check the whole file; writes nothing. `user` None means the command line
+    without --user (every pemda, no evaluator levels)."""
+    result = ImportResult(filename=filename)
+    try:
+        table = read_table(content, filename)
+    except ScoreError as exc:
+        result.file_errors.append(RowError(FILE, "", str(exc)))
+        return result
+    if user is not None and not is_evaluator(user):
+        result.file_errors.append(
+            RowError(FILE, "", _("Only evaluators and the Kominfo administrator import levels."))
+        )
+        return result
+    if not table or not any(_cell_text(c, "") for c in table[0]):
+        result.file_errors.append(RowError(FILE, "", _("The file is empty.")))
+        return result
+    header = [_cell_text(cell, "").lower() for cell in table[0]]
+    while header and not header[-1]:
+        header.pop()
+    if tuple(header) != HEADER:
+        result.file_errors.append(
+            RowError(
+                1,
+                "",
+                _("The header must be exactly: %(header)s.") % {"header": ",".join(HEADER)},
+            )
+        )
+        return result
+    data = [
+        (number, cells)
+        for number, cells in enumerate(table[1:], start=2)
+        if any(_cell_text(c, "") for c in cells)
+    ]
+    if not data:
+        result.file_errors.append(RowError(FILE, "", _("The file has no data rows.")))
+        return result
+    if len(data) > MAX_ROWS:
+        result.file_errors.append(
+            RowError(FILE, "", _("Too many rows: at most %(max)s.") % {"max": MAX_ROWS})
+        )
+        return result
+    lookups = _Lookups(user)
+    seen = {}
+    for number, cells in data:
+        cells = list(cells) + [None] * (len(HEADER) - len(cells))
+        if any(_cell_text(c, "") for c in cells[len(HEADER) :]):
+            row = ImportRow(number, dict.fromkeys(HEADER, ""))
+            row.error("", _("The row has more cells than the header."))
+            result.rows.append(row)
+            continue
+        values = {col: _cell_text(cells[i], col) for i, col in enumerate(HEADER)}
+        row = ImportRow(number, values)
+        _validate_row(row, lookups)
+        row.errors.sort(key=lambda e: HEADER.index(e.column) if e.column in HEADER else -1)
+        if row.score_id is not None:
+            if row.score_id in seen:
+                row.error(
+                    "nomor_indikator",
+                    _("Duplicate of row %(row)s: the same OPD, year and indicator.")
+                    % {"row": seen[row.score_id]},
+                )
+            else:
+                seen[row.score_id] = number
+        result.rows.append(row)
+    return result
+
+
+# --- Applying -------------------------------------------------------------------------
+
+
+def _scores_for_update(user, ids):
+    scores = Score.objects.all() if user is None else Score.objects.editable_by(user)
+    scores = scores.filter(pk__in=ids)
+    return {
+        s.pk: s
+        for s in scores.select_for_update(of=("self",)).select_related(
+            "assessment__period", "indicator"
+        )
+    }
+
+
+@transaction.atomic
+def apply(user, result, reason=""):
+    """Write a fully valid batch in one transaction; refuses (InvalidImport) otherwise."""
+    if not result.is_valid:
+        raise InvalidImport(result)
+    reason = reason or _("import from %(file)s") % {"file": result.filename or "spreadsheet"}
+    period_ids = {row.period_id for row in result.rows}
+    periods = {p.pk: p for p in Period.objects.select_for_update().filter(pk__in=period_ids)}
+    scores = _scores_for_update(user, [row.score_id for row in result.rows])
+    summary = ImportSummary()
+    for row in result.rows:
+        period = periods.get(row.period_id)
+        score = scores.get(row.score_id)
+        # Checked again under the locks: the period may have been finalised meanwhile.
+        if period is None or score is None:
+            row.error("", _("This row can no longer be imported; check the file again."))
+        elif period.is_final:
+            row.error("tahun", _("The period is final: nothing can be changed any more."))
+        if row.errors:
+            raise InvalidImport(result)
+        summary.rows += 1
+        if not row.changes_anything:
+            continue
+        changes = {}
+        if row.level_mandiri is not None:
+            changes["level_mandiri"] = row.level_mandiri
+        unchanged_review = (score.level_evaluator, score.catatan_evaluator) == (
+            row.level_evaluator,
+            row.catatan,
+        )
+        if row.level_evaluator is not None and not unchanged_review:
+            StageReview.objects.update_or_create(
+                score=score,
+                tahap=period.tahap,
+                defaults={
+                    "level": row.level_evaluator,
+                    "catatan": row.catatan,
+                    "dinilai_oleh": user,
+                },
+            )
+            changes["level_evaluator"] = row.level_evaluator
+            changes["catatan_evaluator"] = row.catatan
+        changed = apply_changes(user, score, changes, reason=reason, recompute=False)
+        if changed:
+            summary.scores_changed += 1
+            summary.fields_changed += len(changed)
+            summary.assessments.add(score.assessment_id)
+            summary.periods.add(period.id)
+    # One set-based recompute per period touched, not one per changed score.
+    request_period_recompute(sorted(summary.periods), user)
+    return summary
+
+
+def import_file(user, content, filename="", dry_run=False, reason=""):
+    """Validate and, when every row is valid and this is no dry run, apply, all in one
+    transaction. Returns (result, summary or None)."""
+    with transaction.atomic():
+        result = validate(user, content, filename)
+        if not result.is_valid or dry_run:
+            return result, None
+        return result, apply(user, result, reason)
+
+
+# --- A template to fill -----------------------------------------------------------------
+
+
+def template_csv(user, period=None):
+    """A CSV in the import format: the header and, for a period the user may write, one
+    row per OPD and indicator with the current levels (fill it in and import it back)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    if period is not None:
+        scores = (
+            Score.objects.editable_by(user)
+            .filter(assessment__period=period)
+            .order_by("assessment__opd__kode", "indicator__nomor")
+            .values_list(
+                "assessment__opd__kode",
+                "indicator__nomor",
+                "level_mandiri",
+                "level_evaluator",
+                "catatan_evaluator",
+            )
+        )
+        for opd, nomor, own, evaluator, note in scores:
+            writer.writerow(
+                [
+                    period.pemda.kode,
+                    opd,
+                    period.tahun,
+                    nomor,
+                    "" if own is None else own,
+                    "" if evaluator is None else evaluator,
+                    note,
+                ]
+            )
+    return buffer.getvalue().encode("utf-8-sig")

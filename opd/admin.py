@@ -24,7 +24,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import OPD, Membership, Pemda
+from .models import (
+    OPD,
+    Membership,
+    Pemda,
+    TeamCertificate,
+    TeamEvent,
+    TeamMember,
+    TeamProposal,
+    TeamRole,
+    TeamSettings,
+)
 from .querysets import TenantQuerySet, membership_of
 from .roles import Role
 
@@ -298,6 +308,68 @@ class MembershipAdmin(TenantAdmin):
         if request.user.is_superuser:
             return self.readonly_fields
         return (*self.readonly_fields, "user")
+
+
+# --- SPBE teams (issue 6) ----------------------------------------------------------
+# Roles and the team size limit are the pemda admin's to edit; team versions, members,
+# certificates and events are read here (they change through the team pages, which
+# enforce the workflow), so only superusers may change them in the admin.
+
+
+@admin.register(TeamSettings)
+class TeamSettingsAdmin(TenantAdmin):
+    list_display = ("pemda", "max_team_size")
+    list_select_related = ("pemda",)
+
+
+@admin.register(TeamRole)
+class TeamRoleAdmin(TenantAdmin):
+    list_display = ("name", "pemda", "order", "is_technical", "max_members")
+    list_select_related = ("pemda",)
+    list_filter = ("pemda", "is_technical")
+    search_fields = ("name",)
+
+
+class ReadOnlyTeamAdmin(TenantAdmin):
+    tenant_can_add = False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(TeamProposal)
+class TeamProposalAdmin(ReadOnlyTeamAdmin):
+    list_display = ("opd", "year", "version", "state", "is_current", "sk_number", "sk_date")
+    list_select_related = ("opd",)
+    list_filter = ("pemda", "state", "year", "is_current")
+    search_fields = ("opd__nama", "sk_number")
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(ReadOnlyTeamAdmin):
+    list_display = ("name", "nip", "status", "role", "proposal")
+    list_select_related = ("role", "proposal__opd")
+    list_filter = ("status",)
+    search_fields = ("name", "nip")
+
+
+@admin.register(TeamCertificate)
+class TeamCertificateAdmin(ReadOnlyTeamAdmin):
+    list_display = ("name", "issuer", "number", "issued_on", "expires_on", "member")
+    list_select_related = ("member",)
+    list_filter = ("issuer",)
+    search_fields = ("name", "number", "member__name")
+    exclude = ("file",)
+
+
+@admin.register(TeamEvent)
+class TeamEventAdmin(ReadOnlyTeamAdmin):
+    list_display = ("at", "opd", "proposal", "action", "user")
+    list_select_related = ("opd", "proposal", "user")
+    list_filter = ("action",)
 
 
 # --- Users: superusers only, with the role inline -----------------------------------

@@ -203,3 +203,318 @@ class Membership(models.Model):
             raise ValidationError(
                 {"opd": _("The OPD must belong to the same regional government.")}
             )
+
+
+# --- Tim Pengelola SPBE (issue 6) ------------------------------------------------------
+#
+# Each OPD keeps an SPBE team per year. The team is a series of versions (TeamProposal):
+# the OPD drafts a version and its head proposes it, the pemda's Kominfo administrator
+# approves it (recording the decree, SK) or returns it with a reason. A change after
+# approval starts a new version that copies the members; every version is kept and
+# exactly one per OPD and year is current. Business rules live in opd/services/teams.py.
+
+DEFAULT_TEAM_SIZE = 8
+
+
+class TeamSettingsQuerySet(TenantQuerySet):
+    pass
+
+
+class TeamSettings(models.Model):
+    """The pemda's team rules: how many people one OPD team may have."""
+
+    pemda = models.OneToOneField(
+        Pemda,
+        verbose_name=_("regional government"),
+        on_delete=models.CASCADE,
+        related_name="team_settings",
+    )
+    max_team_size = models.PositiveSmallIntegerField(
+        _("maximum team size"),
+        default=DEFAULT_TEAM_SIZE,
+        help_text=_("How many people one OPD's SPBE team may have (8 by default)."),
+    )
+
+    objects = TeamSettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SPBE team settings")
+        verbose_name_plural = _("SPBE team settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_team_size__gte=1), name="team_settings_size_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pemda} · {self.max_team_size}"
+
+
+class TeamRoleQuerySet(TenantQuerySet):
+    pass
+
+
+class TeamRole(models.Model):
+    """A role in the OPD teams of one pemda (Koordinator, Pengelola Aplikasi ...)."""
+
+    pemda = models.ForeignKey(
+        Pemda,
+        verbose_name=_("regional government"),
+        on_delete=models.CASCADE,
+        related_name="team_roles",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_technical = models.BooleanField(
+        _("technical"),
+        default=False,
+        help_text=_("Technical members need an ICT training or certification certificate."),
+    )
+    max_members = models.PositiveSmallIntegerField(
+        _("maximum members"), default=1, help_text=_("How many people may hold this role.")
+    )
+
+    objects = TeamRoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SPBE team role")
+        verbose_name_plural = _("SPBE team roles")
+        ordering = ["pemda", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pemda", "name"], name="team_role_name_unique"),
+            models.CheckConstraint(
+                condition=Q(max_members__gte=1), name="team_role_max_members_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamProposalQuerySet(TenantQuerySet):
+    opd_path = "opd"
+    editor_roles = frozenset({Role.ADMIN_KOMINFO} | OPD_ROLES)
+
+
+class TeamProposal(models.Model):
+    """One version of an OPD's SPBE team for one year."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PROPOSED = "diajukan", _("Proposed")
+        APPROVED = "disetujui", _("Approved")
+        RETURNED = "dikembalikan", _("Returned")
+
+    pemda = models.ForeignKey(
+        Pemda, verbose_name=_("regional government"), on_delete=models.PROTECT, related_name="+"
+    )
+    opd = models.ForeignKey(
+        OPD, verbose_name=_("OPD"), on_delete=models.PROTECT, related_name="team_proposals"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    reason = models.TextField(_("reason for returning"), blank=True)
+    sk_number = models.CharField(_("decree (SK) number"), max_length=100, blank=True)
+    sk_date = models.DateField(_("decree (SK) date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = TeamProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SPBE team version")
+        verbose_name_plural = _("SPBE team versions")
+        ordering = ["opd", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opd", "year", "version"], name="team_proposal_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["opd", "year"],
+                condition=Q(is_current=True),
+                name="team_proposal_one_current",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="disetujui") | (~Q(sk_number="") & Q(sk_date__isnull=False)),
+                name="team_proposal_approved_has_sk",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="dikembalikan") | ~Q(reason=""),
+                name="team_proposal_returned_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.opd} · {self.year} · v{self.version}"
+
+    @property
+    def is_editable_state(self):
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+
+class TeamMemberQuerySet(TenantQuerySet):
+    pemda_path = "proposal__pemda"
+    opd_path = "proposal__opd"
+    editor_roles = frozenset({Role.ADMIN_KOMINFO} | OPD_ROLES)
+
+
+class TeamMember(models.Model):
+    """A person in one version of an OPD's team."""
+
+    class Status(models.TextChoices):
+        PNS = "pns", _("Civil servant (PNS)")
+        PPPK = "pppk", _("Contract civil servant (PPPK)")
+        PTT = "ptt", _("Non-permanent staff (PTT)")
+        NON_ASN = "non_asn", _("Other non-ASN staff")
+
+    proposal = models.ForeignKey(
+        TeamProposal,
+        verbose_name=_("team version"),
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+    role = models.ForeignKey(
+        TeamRole, verbose_name=_("role"), on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    status = models.CharField(_("employment status"), max_length=8, choices=Status.choices)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    objects = TeamMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SPBE team member")
+        verbose_name_plural = _("SPBE team members")
+        ordering = ["proposal", "role__order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "nip"],
+                condition=~Q(nip=""),
+                name="team_member_nip_once_per_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pns") | ~Q(nip=""), name="team_member_pns_has_nip"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def certificate_path(instance, filename):
+    """Where a certificate file is stored: never derived from user input (the cleaned
+    original name is kept in a field)."""
+    import uuid
+
+    proposal = instance.member.proposal
+    return f"sertifikat/{proposal.pemda_id}/{proposal.opd_id}/{uuid.uuid4().hex}"
+
+
+class TeamCertificateQuerySet(TenantQuerySet):
+    pemda_path = "member__proposal__pemda"
+    opd_path = "member__proposal__opd"
+    editor_roles = frozenset({Role.ADMIN_KOMINFO} | OPD_ROLES)
+
+
+class TeamCertificate(models.Model):
+    """An ICT training or certification certificate of a team member."""
+
+    class Issuer(models.TextChoices):
+        BPSDM = "bpsdm", _("BPSDM")
+        DINAS_KOMINFO = "diskominfo", _("Dinas Kominfo")
+        KEMENTERIAN = "kementerian", _("Kementerian Kominfo/Komdigi")
+        BNSP = "bnsp", _("BNSP")
+        OTHER = "lainnya", _("Other")
+
+    member = models.ForeignKey(
+        TeamMember, verbose_name=_("member"), on_delete=models.CASCADE, related_name="certificates"
+    )
+    name = models.CharField(_("certificate"), max_length=200)
+    issuer = models.CharField(_("issuer"), max_length=12, choices=Issuer.choices)
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    issued_on = models.DateField(_("date"))
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=certificate_path, blank=True, max_length=250)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = TeamCertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["member", "-issued_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                name="team_certificate_expiry_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamEventQuerySet(TenantQuerySet):
+    opd_path = "opd"
+
+
+class TeamEvent(models.Model):
+    """One step in the life of an OPD's team: who did what, when. Only ever added."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Draft started")
+        MEMBER_ADDED = "member_added", _("Member added")
+        MEMBER_CHANGED = "member_changed", _("Member changed")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
+        CERTIFICATE_ADDED = "cert_added", _("Certificate added")
+        CERTIFICATE_REMOVED = "cert_removed", _("Certificate removed")
+        IMPORTED = "imported", _("Members imported")
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+        REVISED = "revised", _("New version started")
+
+    pemda = models.ForeignKey(Pemda, on_delete=models.CASCADE, related_name="+")
+    opd = models.ForeignKey(OPD, on_delete=models.CASCADE, related_name="team_events")
+    proposal = models.ForeignKey(TeamProposal, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = TeamEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SPBE team event")
+        verbose_name_plural = _("SPBE team events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.proposal} · {self.get_action_display()}"

@@ -7,5 +7,6 @@ urlpatterns = [
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("opd.urls")),
     path("", include("evaluations.urls")),
 ]

@@ -1,5 +1,7 @@
 """factory_boy factories and small builders shared by every test."""
 
+import datetime
+
 import factory
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
@@ -7,7 +9,7 @@ from django.contrib.auth import get_user_model
 from evaluations.models import Instrument, Period
 from evaluations.services.instruments import install_shipped_instruments
 from evaluations.services.periods import open_period
-from opd.models import OPD, Membership, Pemda
+from opd.models import OPD, Membership, Pemda, TeamMember, TeamProposal
 from opd.roles import Role
 
 PASSWORD = "sandi-uji-123"
@@ -100,6 +102,41 @@ def set_levels(assessment, levels, evaluator=True):
         score.save(update_fields=[field])
 
 
+# --- SPBE teams (issue 6) ---------------------------------------------------------------
+
+
+def nip(birth="19850312", appointed="201001", sex="1", serial="003"):
+    """A structurally valid NIP (birth date, appointment year+month, sex, serial)."""
+    return f"{birth}{appointed}{sex}{serial}"
+
+
+def make_team(opd, year=2024, state=TeamProposal.State.DRAFT, **fields):
+    """The current team version of an OPD for `year` (the pemda's default roles exist)."""
+    from opd.services.teams import ensure_default_roles
+
+    ensure_default_roles(opd.pemda)
+    if state == TeamProposal.State.APPROVED:
+        fields.setdefault("sk_number", "188.4/1/2024")
+        fields.setdefault("sk_date", datetime.date(year, 2, 1))
+    if state == TeamProposal.State.RETURNED:
+        fields.setdefault("reason", "Lengkapi")
+    return TeamProposal.objects.create(pemda=opd.pemda, opd=opd, year=year, state=state, **fields)
+
+
+def add_member(proposal, role, name=None, status=TeamMember.Status.PTT, nip="", **fields):
+    """A member in `role` (a TeamRole or its order number in the default roles)."""
+    if isinstance(role, int):
+        role = proposal.pemda.team_roles.get(order=role)
+    return TeamMember.objects.create(
+        proposal=proposal,
+        role=role,
+        name=name or f"Anggota {role.order}",
+        status=status,
+        nip=nip,
+        **fields,
+    )
+
+
 __all__ = [
     "PASSWORD",
     "KabupatenFactory",
@@ -107,9 +144,12 @@ __all__ = [
     "ProvinceFactory",
     "Role",
     "UserFactory",
+    "add_member",
     "make_period",
+    "make_team",
     "make_user",
     "national_instrument",
+    "nip",
     "opd_template",
     "set_levels",
 ]

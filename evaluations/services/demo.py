@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from opd.models import OPD, Membership, Pemda
 from opd.roles import Role
+from opd.services.team_demo import seed_teams
 
 from ..models import Assessment, Indicator, Instrument, Period, Score
 from .periods import ensure_assessments, open_period
@@ -572,6 +573,7 @@ class Summary:
     users: Tally = field(default_factory=Tally)
     recomputed: int = 0
     averages: dict = field(default_factory=dict)  # (pemda kode, year) → mean index
+    teams: object = None  # opd.services.team_demo.TeamTally
 
 
 def _sync(obj, values):
@@ -860,4 +862,11 @@ def seed_demo(password=None):
     summary.assessments.total = Assessment.objects.filter(period__in=periods).count()
     summary.assessments.created = summary.assessments.total - assessments_before
     summary.averages = average_indices(periods)
+    summary.teams = _seed_teams(pemdas, specs)
     return summary
+
+
+def _seed_teams(pemdas, specs):
+    """The SPBE teams of the demo OPDs in the latest year (opd/services/team_demo.py)."""
+    opd_kodes = {kode: [spec.kode for spec in pemda_specs] for kode, pemda_specs in specs.items()}
+    return seed_teams(pemdas, opd_kodes, YEARS[-1])

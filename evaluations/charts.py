@@ -1,0 +1,566 @@
+"""Every Plotly figure of the dashboards, built with plotly.py from stored figures.
+
+Each function returns a plain dict ({"data": [...], "layout": {...}}) for `json_script`;
+static/js/charts.js draws it with `Plotly.react`. Zones always carry their text label
+as well as their colour (Okabe–Ito palette, as in static/css/app.css), and numbers use
+the active language's separators (3,12 in Indonesian), in labels and in hover text.
+"""
+
+from decimal import Decimal
+
+import plotly.graph_objects as go
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext as _
+
+from .models import Zone
+
+ZONE_COLOURS = {Zone.MERAH: "#d55e00", Zone.KUNING: "#f0e442", Zone.HIJAU: "#009e73"}
+# Text on a zone-coloured bar: dark on yellow, white elsewhere.
+ZONE_TEXT = {Zone.MERAH: "#ffffff", Zone.KUNING: "#212529", Zone.HIJAU: "#ffffff"}
+NO_ZONE_COLOUR = "#adb5bd"
+ACCENT = "#0d6efd"
+OFFICIAL = "#56b4e9"  # Okabe–Ito sky blue
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+def fmt(value, places=2):
+    """A number in the active language's format (3,12), or an em dash."""
+    if value is None:
+        return "—"
+    return number_format(Decimal(value), places)
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def zone_label(code):
+    return str(Zone(code).label) if code in Zone.values else _("No zone")
+
+
+def _separators():
+    return f"{get_format('DECIMAL_SEPARATOR')}{get_format('THOUSAND_SEPARATOR')}"
+
+
+def _layout(**extra):
+    layout = {
+        "separators": _separators(),
+        "font": {"family": FONT, "size": 12},
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "legend": {"orientation": "h", "y": -0.12, "x": 0},
+        "autosize": True,
+    }
+    layout.update(extra)
+    return layout
+
+
+class _Figure:
+    """Traces are plotly.py graph objects (validated when built); the layout is a plain
+    dict, because validating a whole go.Layout costs ~10 ms per figure on every page.
+    tests/evaluations/test_dashboard.py checks every figure with go.Figure(...)."""
+
+    def __init__(self, trace=None):
+        self.traces = [trace] if trace is not None else []
+        self.layout = {}
+
+    def add_trace(self, trace):
+        self.traces.append(trace)
+
+    def update_layout(self, layout):
+        self.layout.update(layout)
+
+
+def _as_dict(fig):
+    return {"data": [trace.to_plotly_json() for trace in fig.traces], "layout": fig.layout}
+
+
+def _threshold_shapes(green_from, yellow_from, axis="x"):
+    shapes, annotations = [], []
+    for value, code in ((yellow_from, Zone.KUNING), (green_from, Zone.HIJAU)):
+        line = {"color": "#495057", "width": 1.5, "dash": "dash"}
+        label = f"{zone_label(code)} ≥ {fmt(value)}"
+        if axis == "x":
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": float(value),
+                    "x1": float(value),
+                    "y0": 0,
+                    "y1": 1,
+                    "line": line,
+                }
+            )
+            annotations.append(
+                {
+                    "x": float(value),
+                    "y": 1,
+                    "xref": "x",
+                    "yref": "paper",
+                    "text": label,
+                    "showarrow": False,
+                    "yanchor": "bottom",
+                    # Green's label a line above yellow's: they never overlap, even on
+                    # a phone.
+                    "yshift": 0 if code == Zone.KUNING else 13,
+                    "font": {"size": 11},
+                }
+            )
+        else:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "yref": "y",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": float(value),
+                    "y1": float(value),
+                    "line": line,
+                }
+            )
+            annotations.append(
+                {
+                    "x": 0,
+                    "y": float(value),
+                    "xref": "paper",
+                    "yref": "y",
+                    "text": label,
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "font": {"size": 11},
+                }
+            )
+    return shapes, annotations
+
+
+def ranking_bars(rows, green_from, yellow_from):
+    """Horizontal bars of the OPD ranking, best at the top, one trace per zone (so the
+    legend names the zones), thresholds as dashed lines.
+
+    rows: dicts with label, name, index, zone, rank, in rank order.
+    """
+    order = [row["label"] for row in rows]
+    fig = _Figure()
+    for code in [*Zone.values, ""]:
+        members = [row for row in rows if (row["zone"] or "") == code]
+        if not members:
+            continue
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                name=zone_label(code),
+                y=[row["label"] for row in members],
+                x=[_float(row["index"]) for row in members],
+                text=[f"{fmt(row['index'])} · {zone_label(code)}" for row in members],
+                textposition="inside",
+                insidetextanchor="end",
+                textfont={"color": ZONE_TEXT.get(code, "#212529")},
+                customdata=[[row["name"], row["rank"] or "—"] for row in members],
+                hovertemplate="%{customdata[1]}. %{customdata[0]}<br>%{x:.2f} · "
+                + zone_label(code)
+                + "<extra></extra>",
+                marker={
+                    "color": ZONE_COLOURS.get(code, NO_ZONE_COLOUR),
+                    "line": {"color": "#343a40", "width": 0.5},
+                },
+                cliponaxis=False,
+            )
+        )
+    shapes, annotations = _threshold_shapes(green_from, yellow_from)
+    fig.update_layout(
+        _layout(
+            height=max(260, 24 * len(rows) + 90),
+            barmode="overlay",
+            bargap=0.25,
+            xaxis={
+                "range": [0, 5],
+                "title": {"text": _("Index")},
+                "dtick": 0.5,
+                "tickformat": ".1f",
+                "gridcolor": "#dee2e6",
+            },
+            yaxis={
+                "categoryorder": "array",
+                "categoryarray": order,
+                "autorange": "reversed",
+                "automargin": True,
+            },
+            shapes=shapes,
+            annotations=annotations,
+            margin={"l": 10, "r": 10, "t": 44, "b": 50},
+        )
+    )
+    return _as_dict(fig)
+
+
+def zone_donut(zone_counts):
+    """The zone split: zone_counts maps a zone code to a count."""
+    codes = list(Zone.values)
+    values = [zone_counts.get(code, 0) for code in codes]
+    fig = _Figure(
+        go.Pie(
+            labels=[zone_label(code) for code in codes],
+            values=values,
+            hole=0.55,
+            sort=False,
+            direction="clockwise",
+            marker={
+                "colors": [ZONE_COLOURS[c] for c in codes],
+                "line": {"color": "#ffffff", "width": 2},
+            },
+            texttemplate="%{label}<br>%{value}",
+            textfont={"color": [ZONE_TEXT[c] for c in codes]},
+            hovertemplate="%{label}: %{value} OPD (%{percent})<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        _layout(
+            height=280,
+            showlegend=True,
+            annotations=[
+                {"text": f"{sum(values)}<br>OPD", "showarrow": False, "font": {"size": 16}}
+            ],
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        )
+    )
+    return _as_dict(fig)
+
+
+def index_histogram(rows, green_from, yellow_from):
+    """How the OPD indices are spread, in bins of 0,25, stacked by zone."""
+    fig = _Figure()
+    for code in Zone.values:
+        values = [_float(row["index"]) for row in rows if row["zone"] == code]
+        fig.add_trace(
+            go.Histogram(
+                x=values,
+                name=zone_label(code),
+                xbins={"start": 0, "end": 5.0001, "size": 0.25},
+                marker={"color": ZONE_COLOURS[code], "line": {"color": "#343a40", "width": 0.5}},
+                hovertemplate="%{x}: %{y} OPD<extra>" + zone_label(code) + "</extra>",
+            )
+        )
+    shapes, annotations = _threshold_shapes(green_from, yellow_from)
+    fig.update_layout(
+        _layout(
+            height=300,
+            barmode="stack",
+            legend={"orientation": "h", "y": -0.3, "x": 0},
+            margin={"l": 10, "r": 10, "t": 44, "b": 40},
+            xaxis={
+                "range": [0, 5],
+                "title": {"text": _("Index")},
+                "dtick": 0.5,
+                "tickformat": ".1f",
+            },
+            yaxis={
+                "automargin": True,
+                "title": {"text": _("OPDs")},
+                "rangemode": "tozero",
+                "dtick": 1,
+                "gridcolor": "#dee2e6",
+            },
+            shapes=shapes,
+            annotations=annotations,
+        )
+    )
+    return _as_dict(fig)
+
+
+def pemda_trend(points):
+    """The pemda average (line, left axis) and each zone's count (stacked bars, right
+    axis) over every period. points: dicts with label, average, zones (code → count)."""
+    labels = [p["label"] for p in points]
+    fig = _Figure()
+    for code in Zone.values:
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[p["zones"].get(code, 0) for p in points],
+                name=zone_label(code),
+                marker={"color": ZONE_COLOURS[code], "line": {"color": "#343a40", "width": 0.5}},
+                yaxis="y2",
+                opacity=0.85,
+                hovertemplate="%{x}: %{y} OPD<extra>" + zone_label(code) + "</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=[_float(p["average"]) for p in points],
+            name=_("Average index"),
+            mode="lines+markers+text",
+            text=[fmt(p["average"]) for p in points],
+            textposition="top center",
+            line={"color": "#212529", "width": 3},
+            marker={"size": 8},
+            hovertemplate="%{x}: %{y:.2f}<extra>" + _("Average index") + "</extra>",
+        )
+    )
+    fig.update_layout(
+        _layout(
+            height=300,
+            barmode="stack",
+            xaxis={"type": "category"},
+            yaxis={
+                "automargin": True,
+                "range": [0, 5.3],
+                "title": {"text": _("Average index")},
+                "gridcolor": "#dee2e6",
+            },
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+                "title": {"text": _("OPDs")},
+                "showgrid": False,
+            },
+            margin={"l": 10, "r": 10, "t": 20, "b": 40},
+        )
+    )
+    return _as_dict(fig)
+
+
+# The zone palette as a continuous scale over 0–5 (thresholds near 2,6 and 3,5).
+def _zone_scale(green_from, yellow_from):
+    yellow, green = float(yellow_from) / 5, float(green_from) / 5
+    return [
+        [0, ZONE_COLOURS[Zone.MERAH]],
+        [max(yellow - 0.06, 0.01), "#e9a23b"],
+        [yellow, ZONE_COLOURS[Zone.KUNING]],
+        [green, "#7fc97f"],
+        [min(green + 0.1, 0.99), ZONE_COLOURS[Zone.HIJAU]],
+        [1, "#00664b"],
+    ]
+
+
+def aspect_heatmap(opd_labels, aspects, matrix, green_from, yellow_from):
+    """OPDs (rows, in rank order) × aspects (columns): the aspect index of each.
+
+    aspects: (short label, full name); matrix: rows of values (None where missing).
+    """
+    fig = _Figure(
+        go.Heatmap(
+            z=[[_float(v) for v in row] for row in matrix],
+            x=[short for short, _full in aspects],
+            y=opd_labels,
+            customdata=[[full for _short, full in aspects] for _row in matrix],
+            zmin=0,
+            zmax=5,
+            colorscale=_zone_scale(green_from, yellow_from),
+            texttemplate="%{z:.2f}",
+            textfont={"size": 10},
+            xgap=1,
+            ygap=1,
+            hovertemplate="%{y}<br>%{customdata}: %{z:.2f}<extra></extra>",
+            colorbar={"title": {"text": _("Index")}, "thickness": 12},
+        )
+    )
+    fig.update_layout(
+        _layout(
+            height=max(260, 22 * len(opd_labels) + 90),
+            xaxis={"side": "top", "type": "category"},
+            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+            margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        )
+    )
+    return _as_dict(fig)
+
+
+def aspect_comparison(aspects, opd_values, pemda_values, opd_label):
+    """The OPD's aspect indices beside the pemda average, as grouped bars."""
+    labels = [short for short, _full in aspects]
+    names = [full for _short, full in aspects]
+    fig = _Figure()
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=[_float(v) for v in opd_values],
+            name=opd_label,
+            marker={"color": ACCENT},
+            text=[fmt(v) for v in opd_values],
+            textposition="outside",
+            customdata=names,
+            hovertemplate="%{customdata}: %{y:.2f}<extra>" + opd_label + "</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=[_float(v) for v in pemda_values],
+            name=_("Regional average"),
+            marker={"color": "#999999"},
+            text=[fmt(v) for v in pemda_values],
+            textposition="outside",
+            customdata=names,
+            hovertemplate="%{customdata}: %{y:.2f}<extra>" + _("Regional average") + "</extra>",
+        )
+    )
+    fig.update_layout(
+        _layout(
+            height=320,
+            barmode="group",
+            xaxis={"type": "category"},
+            yaxis={
+                "automargin": True,
+                "range": [0, 5.5],
+                "title": {"text": _("Index")},
+                "gridcolor": "#dee2e6",
+            },
+        )
+    )
+    return _as_dict(fig)
+
+
+def opd_trend(points, green_from, yellow_from):
+    """One OPD's index over every period, over the zone bands.
+
+    points: dicts with label, index, zone.
+    """
+    labels = [p["label"] for p in points]
+    fig = _Figure(
+        go.Scatter(
+            x=labels,
+            y=[_float(p["index"]) for p in points],
+            mode="lines+markers+text",
+            name=_("Index"),
+            text=[fmt(p["index"]) for p in points],
+            customdata=[zone_label(p["zone"]) for p in points],
+            textposition="top center",
+            line={"color": "#212529", "width": 3},
+            marker={
+                "size": 10,
+                "color": [ZONE_COLOURS.get(p["zone"], NO_ZONE_COLOUR) for p in points],
+                "line": {"color": "#212529", "width": 1},
+            },
+            hovertemplate="%{x}: %{y:.2f} · %{customdata}<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    bands = [
+        (0, float(yellow_from), Zone.MERAH),
+        (float(yellow_from), float(green_from), Zone.KUNING),
+        (float(green_from), 5, Zone.HIJAU),
+    ]
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "yref": "y",
+            "x0": 0,
+            "x1": 1,
+            "y0": low,
+            "y1": high,
+            "fillcolor": ZONE_COLOURS[code],
+            "opacity": 0.15,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for low, high, code in bands
+    ]
+    annotations = [
+        {
+            "xref": "paper",
+            "yref": "y",
+            "x": 1.01,
+            "y": (low + high) / 2,
+            "text": zone_label(code),
+            "showarrow": False,
+            "xanchor": "left",
+            "font": {"size": 11, "color": "#495057"},
+        }
+        for low, high, code in bands
+    ]
+    fig.update_layout(
+        _layout(
+            height=280,
+            showlegend=False,
+            xaxis={"type": "category"},
+            yaxis={
+                "automargin": True,
+                "range": [0, 5.3],
+                "title": {"text": _("Index")},
+                "gridcolor": "#dee2e6",
+            },
+            shapes=shapes,
+            annotations=annotations,
+            margin={"l": 10, "r": 60, "t": 20, "b": 40},
+        )
+    )
+    return _as_dict(fig)
+
+
+def kabupaten_bars(rows, green_from, yellow_from):
+    """The kabupaten/kota of a province by the average index of their OPDs, beside their
+    official national index. rows: dicts with label, average, zone, official."""
+    order = [row["label"] for row in rows]
+    fig = _Figure()
+    fig.add_trace(
+        go.Bar(
+            orientation="h",
+            name=_("Average OPD index"),
+            y=order,
+            x=[_float(row["average"]) for row in rows],
+            text=[
+                f"{fmt(row['average'])} · {zone_label(row['zone'])}"
+                if row["average"] is not None
+                else "—"
+                for row in rows
+            ],
+            textposition="inside",
+            insidetextanchor="end",
+            textfont={"color": [ZONE_TEXT.get(row["zone"], "#212529") for row in rows]},
+            marker={
+                "color": [ZONE_COLOURS.get(row["zone"], NO_ZONE_COLOUR) for row in rows],
+                "line": {"color": "#343a40", "width": 0.5},
+            },
+            hovertemplate="%{y}: %{x:.2f}<extra>" + _("Average OPD index") + "</extra>",
+        )
+    )
+    if any(row["official"] is not None for row in rows):
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                name=_("Official national index"),
+                y=order,
+                x=[_float(row["official"]) for row in rows],
+                text=[fmt(row["official"]) if row["official"] is not None else "" for row in rows],
+                textposition="inside",
+                insidetextanchor="end",
+                marker={
+                    "color": OFFICIAL,
+                    "pattern": {"shape": "/"},
+                    "line": {"color": "#343a40", "width": 0.5},
+                },
+                hovertemplate="%{y}: %{x:.2f}<extra>" + _("Official national index") + "</extra>",
+            )
+        )
+    shapes, annotations = _threshold_shapes(green_from, yellow_from)
+    fig.update_layout(
+        _layout(
+            height=max(260, 44 * len(rows) + 90),
+            barmode="group",
+            xaxis={
+                "range": [0, 5],
+                "title": {"text": _("Index")},
+                "dtick": 0.5,
+                "tickformat": ".1f",
+                "gridcolor": "#dee2e6",
+            },
+            yaxis={
+                "categoryorder": "array",
+                "categoryarray": order,
+                "autorange": "reversed",
+                "automargin": True,
+            },
+            shapes=shapes,
+            annotations=annotations,
+            margin={"l": 10, "r": 10, "t": 44, "b": 50},
+        )
+    )
+    return _as_dict(fig)

@@ -1,0 +1,31 @@
+"""The kabupaten/kota of a province ranked by the average index of their OPDs, beside
+their official national index (province staff only)."""
+
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from opd.permissions import PemdaScopedMixin, is_pemda_staff
+
+from ..services.reports import kabupaten_data, kabupaten_years
+
+
+class KabupatenRankingView(PemdaScopedMixin, TemplateView):
+    template_name = "evaluations/kabupaten.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Only a province has kabupaten/kota; only its staff rank them.
+        if not self.pemda.is_province or not is_pemda_staff(self.request.user):
+            raise Http404("Halaman tidak ditemukan")
+        years = kabupaten_years(self.pemda)
+        year = self.request.GET.get("tahun")
+        if year:
+            if not year.isdigit() or int(year) not in years:
+                raise Http404("Periode tidak ditemukan")
+            year = int(year)
+        else:
+            year = years[0] if years else None
+        context.update(years=years, year=year)
+        if year is not None:
+            context.update(kabupaten_data(self.pemda, year, self.request.user))
+        return context

@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from opd.models import OPD
@@ -31,3 +31,34 @@ class AssessmentFilter(django_filters.FilterSet):
             | Q(opd__singkatan__icontains=value)
             | Q(opd__kode__icontains=value)
         )
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    """Filters of the evaluators' work queue."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status_mandiri = django_filters.ChoiceFilter(
+        label=_("Self-assessment"), choices=Assessment.SelfStatus.choices
+    )
+    progres = django_filters.ChoiceFilter(
+        label=_("Progress"),
+        method="by_progress",
+        choices=[("belum", _("Not started")), ("proses", _("In progress")), ("selesai", _("Done"))],
+    )
+    zona = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices)
+
+    class Meta:
+        model = Assessment
+        fields = ["q", "status_mandiri", "progres", "zona"]
+
+    search = AssessmentFilter.search
+
+    def by_progress(self, queryset, name, value):
+        # Uses the queue's annotations `validated` and `total`.
+        if value == "belum":
+            return queryset.filter(validated=0)
+        if value == "proses":
+            return queryset.filter(validated__gt=0, validated__lt=F("total"))
+        if value == "selesai":
+            return queryset.filter(validated=F("total"))
+        return queryset

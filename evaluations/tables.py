@@ -56,3 +56,64 @@ class AssessmentTable(tables.Table):
 
     def render_status(self, record):
         return _("Final") if record.is_final else _("Provisional")
+
+
+class ReviewQueueTable(tables.Table):
+    """The evaluators' work queue: a pemda's OPDs in one period with review progress.
+    Expects the queryset annotations `total`, `validated` and `stage_done`."""
+
+    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode")
+    nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
+    status_mandiri = tables.Column(verbose_name=_("Self-assessment"))
+    validated = tables.Column(
+        verbose_name=_("Validated"), attrs={"td": {"class": "text-end"}}, orderable=True
+    )
+    stage_done = tables.Column(
+        verbose_name=_("Current stage"), attrs={"td": {"class": "text-end"}}, orderable=True
+    )
+    indeks = tables.Column(verbose_name=_("Index"), attrs={"td": {"class": "text-end"}})
+    zona = tables.Column(verbose_name=_("Zone"))
+
+    class Meta:
+        model = Assessment
+        fields = ("kode", "nama", "status_mandiri", "validated", "stage_done", "indeks", "zona")
+        order_by = ("opd__kode",)
+        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "review-queue"}
+        row_attrs = {"data-opd": lambda record: record.opd.kode}
+        empty_text = _("No OPD matches these filters.")
+
+    def render_nama(self, record):
+        url = reverse("review", args=[record.pemda.kode, record.opd.kode])
+        query = f"?tahun={record.period.tahun}"
+        if record.period.triwulan:
+            query += f"&tw={record.period.triwulan}"
+        return format_html('<a href="{}{}">{}</a>', url, query, record.opd.nama)
+
+    def render_status_mandiri(self, record):
+        return record.get_status_mandiri_display()
+
+    def render_validated(self, record):
+        return format_html(
+            '<span data-testid="validated">{}</span> / {}', record.validated, record.total
+        )
+
+    def render_stage_done(self, record):
+        return f"{record.stage_done} / {record.total}"
+
+    def render_indeks(self, record):
+        return number_format(record.indeks_bulat, 2) if record.indeks is not None else "—"
+
+    def render_zona(self, record):
+        return zone_badge(record.zona, record.get_zona_display())
+
+
+class DashboardRankingTable(AssessmentTable):
+    """The ranking table under the zone dashboard's charts: the OPD list's columns, with
+    the zone badge built inline (one template render per row is the page's main cost)."""
+
+    def render_zona(self, record):
+        if not record.zona:
+            return "—"
+        return format_html(
+            '<span class="badge zona-{}">{}</span>', record.zona, record.get_zona_display()
+        )

@@ -1,9 +1,93 @@
 from django.urls import path
 
 from . import views
+from .views import appeals as appeal_views
+from .views import exports as export_views
+from .views import imports as import_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("pekerjaan/", views.JobListView.as_view(), name="jobs"),
+    path("pemda/<str:pemda>/pekerjaan/", views.JobListView.as_view(), name="pemda_jobs"),
     path("pemda/<str:pemda>/opd/", views.OPDListView.as_view(), name="opd_list"),
     path("pemda/<str:pemda>/opd/<str:opd>/", views.OPDDetailView.as_view(), name="opd_detail"),
+    # Scoring (issue 3): self-assessment, evidence, review, period administration.
+    path(
+        "pemda/<str:pemda>/opd/<str:opd>/mandiri/",
+        views.SelfAssessmentView.as_view(),
+        name="self_assessment",
+    ),
+    path(
+        "pemda/<str:pemda>/opd/<str:opd>/mandiri/skor/<int:score>/",
+        views.SelfScoreSaveView.as_view(),
+        name="self_assessment_save",
+    ),
+    path(
+        "pemda/<str:pemda>/opd/<str:opd>/mandiri/ajukan/",
+        views.SelfSubmitView.as_view(),
+        name="self_assessment_submit",
+    ),
+    path(
+        "pemda/<str:pemda>/bukti/skor/<int:score>/",
+        views.EvidenceAddView.as_view(),
+        name="evidence_add",
+    ),
+    path(
+        "pemda/<str:pemda>/bukti/<int:pk>/hapus/",
+        views.EvidenceRemoveView.as_view(),
+        name="evidence_remove",
+    ),
+    path(
+        "pemda/<str:pemda>/bukti/<int:pk>/unduh/",
+        views.EvidenceDownloadView.as_view(),
+        name="evidence_download",
+    ),
+    path("pemda/<str:pemda>/evaluasi/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("pemda/<str:pemda>/evaluasi/<str:opd>/", views.ReviewView.as_view(), name="review"),
+    path(
+        "pemda/<str:pemda>/evaluasi/<str:opd>/skor/<int:score>/",
+        views.ReviewSaveView.as_view(),
+        name="review_save",
+    ),
+    path(
+        "pemda/<str:pemda>/evaluasi/<str:opd>/kembalikan/",
+        views.ReturnSelfAssessmentView.as_view(),
+        name="self_assessment_return",
+    ),
+    path("pemda/<str:pemda>/periode/", views.PeriodAdminView.as_view(), name="period_admin"),
+    path(
+        "pemda/<str:pemda>/periode/aksi/",
+        views.PeriodActionView.as_view(),
+        name="period_action",
+    ),
+    path("pemda/<str:pemda>/dasbor/", views.DashboardView.as_view(), name="dashboard"),
+    path("pemda/<str:pemda>/kabupaten/", views.KabupatenRankingView.as_view(), name="kabupaten"),
+    path("pemda/<str:pemda>/opd/<str:opd>/rapor/", views.ScorecardView.as_view(), name="scorecard"),
+    path("pemda/<str:pemda>/laporan/", views.ReportCreateView.as_view(), name="report_create"),
+    path(
+        "pemda/<str:pemda>/laporan/<int:job>/",
+        views.ReportStatusView.as_view(),
+        name="report_status",
+    ),
+    path(
+        "pemda/<str:pemda>/laporan/<int:job>/unduh/",
+        views.ReportDownloadView.as_view(),
+        name="report_download",
+    ),
+    # Spreadsheet import/export and appeals (issue 3).
+    path("impor/", import_views.ImportView.as_view(), name="import_scores"),
+    path(
+        "pemda/<str:pemda>/ekspor/", export_views.ResultsExportView.as_view(), name="results_export"
+    ),
+    path("pemda/<str:pemda>/sanggahan/", appeal_views.AppealListView.as_view(), name="appeal_list"),
+    path(
+        "pemda/<str:pemda>/sanggahan/<int:appeal>/putuskan/",
+        appeal_views.AppealDecideView.as_view(),
+        name="appeal_decide",
+    ),
+    path(
+        "pemda/<str:pemda>/opd/<str:opd>/sanggahan/",
+        appeal_views.OPDAppealView.as_view(),
+        name="appeal_opd",
+    ),
 ]

@@ -1,4 +1,36 @@
+from .dashboard import DashboardView
+from .evidence import EvidenceAddView, EvidenceDownloadView, EvidenceRemoveView
 from .home import home
+from .jobs import JobListView
+from .kabupaten import KabupatenRankingView
 from .opd import OPDDetailView, OPDListView
+from .periodadmin import PeriodActionView, PeriodAdminView
+from .reports import ReportCreateView, ReportDownloadView, ReportStatusView
+from .review import ReturnSelfAssessmentView, ReviewQueueView, ReviewSaveView, ReviewView
+from .scorecard import ScorecardView
+from .selfassessment import SelfAssessmentView, SelfScoreSaveView, SelfSubmitView
 
-__all__ = ["OPDDetailView", "OPDListView", "home"]
+__all__ = [
+    "EvidenceAddView",
+    "EvidenceDownloadView",
+    "EvidenceRemoveView",
+    "PeriodActionView",
+    "PeriodAdminView",
+    "ReturnSelfAssessmentView",
+    "ReviewQueueView",
+    "ReviewSaveView",
+    "ReviewView",
+    "SelfAssessmentView",
+    "SelfScoreSaveView",
+    "SelfSubmitView",
+    "DashboardView",
+    "JobListView",
+    "KabupatenRankingView",
+    "OPDDetailView",
+    "OPDListView",
+    "ReportCreateView",
+    "ReportDownloadView",
+    "ReportStatusView",
+    "ScorecardView",
+    "home",
+]

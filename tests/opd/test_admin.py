@@ -226,6 +226,8 @@ def test_period_from_the_admin_is_validated_and_opens_assessments(client, world)
         "status": Period.Status.SELF_ASSESSMENT,
         "zona_hijau_dari": "3.50",
         "zona_kuning_dari": "2.60",
+        "tahap": "dokumen",
+        "jendela_sanggahan_hari": 3,
     }
 
     response = client.post(url(Period, "add"), data | {"instrument": broken.pk})

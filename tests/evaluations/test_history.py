@@ -54,3 +54,25 @@ def test_history_rows_for_each_change_on_both_pages(client, world):
     page = client.get(reverse("review", args=["76", "DISKOMINFO"]) + "?tahun=2024").content.decode()
     assert page.count('data-testid="history-row"') == 7
     assert "https://x.go.id/sk" in page
+
+
+def test_changes_written_without_a_user_show_a_dash(client, world):
+    """Rows from commands and imports carry no user; the pages must still render."""
+    period = make_period(world.sulbar, 2024, status=Period.Status.SELF_ASSESSMENT)
+    score = period.assessments.get(opd=world.kominfo).scores.get(indicator__nomor=1)
+    ChangeLog.objects.create(
+        pemda=world.sulbar,
+        period=period,
+        assessment=score.assessment,
+        score=score,
+        field="level_mandiri",
+        old_value="",
+        new_value="3",
+        user=None,
+    )
+    score.level_mandiri = 3
+    score.save()  # updated_by stays empty, as after seed_demo
+    client.force_login(world.kepala_kominfo)
+    response = client.get(reverse("self_assessment", args=["76", "DISKOMINFO"]) + "?tahun=2024")
+    assert response.status_code == 200
+    assert 'data-testid="history-row"' in response.content.decode()

@@ -293,6 +293,14 @@ class OPDAdmin(TenantAdmin):
     list_filter = ("pemda", "jenis", ActiveOPDFilter)
     search_fields = ("nama", "singkatan", "kode")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"aktif_dari", "aktif_sampai"} & set(form.changed_data):
+            # The open periods gain (or lose, while still empty) this OPD's assessment.
+            from evaluations.services.periods import sync_opd_assessments
+
+            sync_opd_assessments(obj)
+
 
 @admin.register(Membership)
 class MembershipAdmin(TenantAdmin):

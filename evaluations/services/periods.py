@@ -39,3 +39,34 @@ def ensure_assessments(period):
         batch_size=2000,
     )
     return created
+
+
+@transaction.atomic
+def sync_opd_assessments(opd):
+    """After an OPD's active years changed (or it was created): give it an assessment in
+    every period of its pemda it is now active in, and drop the assessments of periods it
+    is no longer active in, but only while they hold nothing (no level, no text, no
+    evidence): entered work is never deleted. Final periods are left alone. Queues the
+    recompute of the periods touched; returns their ids."""
+    from .recompute import request_period_recompute
+
+    touched = []
+    for period in Period.objects.filter(pemda_id=opd.pemda_id).exclude(status=Period.Status.FINAL):
+        if opd.is_active_in(period.tahun):
+            if ensure_assessments(period):
+                touched.append(period.id)
+            continue
+        empty = (
+            Assessment.objects.filter(period=period, opd=opd)
+            .exclude(scores__level_mandiri__isnull=False)
+            .exclude(scores__level_evaluator__isnull=False)
+            .exclude(scores__penjelasan__gt="")
+            .exclude(scores__evidence__isnull=False)
+        )
+        if empty.exists():
+            Score.objects.filter(assessment__in=empty).delete()
+            empty.delete()
+            touched.append(period.id)
+    if touched:
+        request_period_recompute(touched)
+    return touched

@@ -25,7 +25,7 @@ from opd.permissions import PemdaScopedMixin, is_pemda_staff, visible_or_404
 from ..models import Appeal, Assessment, Score
 from ..services import appeals
 from ..services.scores import ScoreError, appeal_deadline, is_opd_user
-from .periods import periods_of, pick_period
+from .periods import periods_of, pick_period, whole_number
 
 
 def _period_query(period):
@@ -110,8 +110,8 @@ class OPDAppealView(_PeriodMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         opd = self.get_opd()
-        score_id = request.POST.get("score", "")
-        if not score_id.isdigit():
+        score_id = whole_number(request.POST.get("score"))
+        if score_id is None:
             raise Http404("Indikator tidak ditemukan")
         # The score must be of this OPD in this period (file_appeal checks the rights).
         if not Score.objects.filter(

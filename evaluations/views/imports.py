@@ -26,6 +26,7 @@ from opd.querysets import membership_of
 from ..models import Period
 from ..services import imports
 from ..services.scores import is_evaluator
+from .periods import whole_number
 
 SESSION_KEY = "score_imports"
 KEEP_SECONDS = 24 * 3600
@@ -107,11 +108,11 @@ class ImportView(LoginRequiredMixin, View):
         """The import format as CSV, prefilled with the current levels of the yearly
         period ?tahun= of the user's own pemda (header only without one)."""
         period = None
-        year = request.GET.get("tahun", "")
-        if year.isdigit():
+        year = whole_number(request.GET.get("tahun"))
+        if year is not None:
             period = (
                 Period.objects.filter(
-                    pemda=_home_pemda(request.user), tahun=int(year), triwulan__isnull=True
+                    pemda=_home_pemda(request.user), tahun=year, triwulan__isnull=True
                 )
                 .select_related("pemda")
                 .first()

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from opd.permissions import PemdaScopedMixin, is_pemda_staff
 
 from ..services.reports import kabupaten_data, kabupaten_years
+from .periods import whole_number
 
 
 class KabupatenRankingView(PemdaScopedMixin, TemplateView):
@@ -20,9 +21,9 @@ class KabupatenRankingView(PemdaScopedMixin, TemplateView):
         years = kabupaten_years(self.pemda)
         year = self.request.GET.get("tahun")
         if year:
-            if not year.isdigit() or int(year) not in years:
+            year = whole_number(year)
+            if year not in years:
                 raise Http404("Periode tidak ditemukan")
-            year = int(year)
         else:
             year = years[0] if years else None
         context.update(years=years, year=year)

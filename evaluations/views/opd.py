@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.http import Http404
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -75,7 +76,7 @@ class OPDDetailView(PemdaScopedMixin, TemplateView):
             period = assessment.period
             if str(period.tahun) == year and str(period.triwulan or "") == quarter:
                 return assessment
-        return None
+        raise Http404("Periode tidak ditemukan")
 
 
 def _as_decimal(value):

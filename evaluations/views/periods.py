@@ -4,6 +4,13 @@ from django.http import Http404
 from ..models import Assessment, Period
 
 
+def whole_number(value):
+    """The int in a query or form value, or None. Only ASCII digits: str.isdigit() also
+    accepts "²", which int() then refuses."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def periods_of(pemda, user):
     """The pemda's periods the user may see, newest first."""
     return list(

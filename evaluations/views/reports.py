@@ -11,11 +11,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views import View
+from kombu.exceptions import OperationalError as BrokerError
 
 from opd.models import OPD
 from opd.permissions import PemdaScopedMixin, is_pemda_staff, visible_or_404
 
 from ..models import Job
+from ..services import jobs
 from ..services.reports import jobs_visible_to
 from .periods import periods_of, pick_period
 
@@ -52,7 +54,15 @@ class ReportCreateView(PemdaScopedMixin, View):
             requested_by=user,
         )
         language = get_language()
-        transaction.on_commit(lambda: make_report_task.delay(job.id, language))
+
+        def queue():
+            try:
+                make_report_task.delay(job.id, language)
+            except BrokerError as exc:
+                # The status page then says the report failed, instead of waiting forever.
+                jobs.fail(job, f"Broker unreachable: {exc}")
+
+        transaction.on_commit(queue)
         status_url = reverse("report_status", args=[self.pemda.kode, job.id])
         if request.headers.get("HX-Request"):
             return HttpResponseRedirect(status_url)

@@ -138,3 +138,22 @@ def test_ranking_xlsx_opens_and_holds_the_ranking(client, world, scored):
     rows = list(sheet.iter_rows(values_only=True))
     assert [row[1] for row in rows[1:]] == ["DISKOMINFO", "BAPPEDA"]
     assert [row[0] for row in rows[1:]] == [1, 2]
+
+
+def test_report_request_with_the_broker_down_fails_visibly(
+    client, world, scored, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    client.force_login(world.sekprov)
+    with mock.patch(
+        "evaluations.tasks.make_report_task.delay", side_effect=OperationalError("down")
+    ):
+        response = ask_for_report(
+            client, world.sulbar, django_capture_on_commit_callbacks, kind="dashboard"
+        )
+    assert response.status_code == 302  # no 500
+    job = Job.objects.get()
+    assert job.state == Job.State.FAILED and "Broker unreachable" in job.error

@@ -232,3 +232,8 @@ def test_page_queries_do_not_grow_with_the_number_of_opds(client, world, scored)
     _add_opds(world.sulbar, 30)
     with_38_opds = [_count_queries(client, url) for url in urls]
     assert with_38_opds == with_8_opds
+
+
+def test_opd_detail_of_an_unknown_year_is_a_404(client, world, scored):
+    client.force_login(world.sekprov)
+    assert client.get(opd_detail(world.kominfo) + "?tahun=1999").status_code == 404

@@ -313,3 +313,32 @@ def test_changelist_queries_do_not_grow_with_rows(client, world, model):
         make_period(world.polman, year)
     OPDFactory(pemda=world.sulbar)
     assert count() == few
+
+
+def test_opd_activation_changes_follow_into_open_periods(
+    client, world, django_capture_on_commit_callbacks
+):
+    """A new OPD gets its assessment in the open periods of its years; when it stops
+    earlier, its still-empty assessments go, but entered work is never deleted."""
+    open_2024 = make_period(world.sulbar, 2024)
+    final_2023 = make_period(world.sulbar, 2023, status=Period.Status.FINAL)
+    client.force_login(world.admin_sulbar)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(url(OPD, "add"), opd_form(pemda=world.sulbar.pk))
+    assert created.status_code == 302
+    dispar = OPD.objects.get(pemda=world.sulbar, kode="DISPAR")
+    assert open_2024.assessments.filter(opd=dispar).count() == 1
+    assert open_2024.assessments.get(opd=dispar).scores.count() == 25
+    assert not final_2023.assessments.filter(opd=dispar).exists()  # final periods stay
+    assert not open_2024.assessments.filter(is_stale=True).exists()  # recomputed
+
+    # Bappeda has work in 2024; Dispar has none. Both stop in 2023.
+    bappeda_score = open_2024.assessments.get(opd=world.bappeda).scores.first()
+    bappeda_score.level_mandiri = 3
+    bappeda_score.save()
+    for opd in (dispar, world.bappeda):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(change_url(opd), opd_form(opd, aktif_sampai=2023))
+    assert not open_2024.assessments.filter(opd=dispar).exists()
+    assert open_2024.assessments.filter(opd=world.bappeda).exists()

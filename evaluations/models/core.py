@@ -150,6 +150,14 @@ class Indicator(models.Model):
     )
     skala = models.CharField(_("level scale"), max_length=10, choices=Scale.choices)
     panduan_bukti = models.TextField(_("evidence guidance"), blank=True)
+    terkait_tim = models.BooleanField(
+        _("about the SPBE team"),
+        default=False,
+        help_text=_(
+            "The evaluator sees the OPD's SPBE team facts beside this indicator "
+            "(indicators on the team and on ICT competence)."
+        ),
+    )
 
     objects = InstrumentPartQuerySet.as_manager()
 

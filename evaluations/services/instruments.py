@@ -156,16 +156,21 @@ def install_instrument(apps, code, rows, name, description="", pemda=None):
                 },
             )
         scale = row["scale"]
+        defaults = {
+            "aspect": aspects[aspect_no],
+            "nama": row["indicator"],
+            "bobot": Decimal(row["indicator_weight"]),
+            "skala": scale,
+            "panduan_bukti": EVIDENCE_GUIDANCE[scale],
+            "terkait_tim": bool(row.get("team")),
+        }
+        # Older migrations replay this loader with their own (historical) models, which
+        # may not have every field yet.
+        known = {field.name for field in Indicator._meta.fields}
         indicator, _ = Indicator.objects.update_or_create(
             instrument=instrument,
             nomor=int(row["indicator_no"]),
-            defaults={
-                "aspect": aspects[aspect_no],
-                "nama": row["indicator"],
-                "bobot": Decimal(row["indicator_weight"]),
-                "skala": scale,
-                "panduan_bukti": EVIDENCE_GUIDANCE[scale],
-            },
+            defaults={key: value for key, value in defaults.items() if key in known},
         )
         for level, (level_name, text) in enumerate(LEVEL_TEMPLATES[scale], start=1):
             LevelCriterion.objects.get_or_create(

@@ -122,12 +122,18 @@ class ReviewView(StaffOnlyMixin, AssessmentMixin, TemplateView):
             ),
             progress=progress_from(scores),
             reason_form=ReasonForm(),
-            # The team facts sit beside the indicators about the team and ICT competence.
-            team_status=opd_team_status(self.opd, self.period.tahun),
-            team_url=reverse("opd_team", args=[self.pemda.kode, self.opd.kode])
-            + f"?tahun={self.period.tahun}",
+            **team_context(self.pemda, self.opd, self.period),
         )
         return context
+
+
+def team_context(pemda, opd, period):
+    """The OPD's SPBE team facts, shown beside the indicators about the team and about ICT
+    competence (Indicator.terkait_tim)."""
+    return {
+        "team_status": opd_team_status(opd, period.tahun),
+        "team_url": reverse("opd_team", args=[pemda.kode, opd.kode]) + f"?tahun={period.tahun}",
+    }
 
 
 class ReviewSaveView(StaffOnlyMixin, AssessmentMixin, View):
@@ -163,6 +169,8 @@ class ReviewSaveView(StaffOnlyMixin, AssessmentMixin, View):
                 + period_query(self.period)
                 + f"#score-{score.pk}"
             )
+        if score.indicator.terkait_tim:
+            context.update(team_context(self.pemda, self.opd, self.period))
         return render_indicator(
             request,
             TEMPLATE,

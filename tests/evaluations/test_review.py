@@ -200,3 +200,19 @@ def test_opd_sees_evaluator_levels_only_after_document_review(client, world, per
     client.force_login(world.kepala_kominfo)
     page = client.get(self_url).content.decode()
     assert 'data-field="level_evaluator"' in page and 'data-testid="evaluator-level"' in page
+
+
+def test_team_facts_sit_beside_the_indicators_about_the_team(client, world, period, assessment):
+    """Indicators flagged as about the team (1, 13 and 18 of the OPD template, by data)
+    carry the OPD's team panel, also after an htmx save; the others do not."""
+    client.force_login(world.evaluator_sulbar)
+    html = client.get(review_url(world.kominfo)).content.decode()
+    assert html.count('data-testid="review-team"') == 3
+    for number, expected in [(1, True), (13, True), (18, True), (2, False), (25, False)]:
+        start = html.index(f'data-testid="indicator-{number}"')
+        end = html.find('data-testid="indicator-', start + 30)
+        assert ('data-testid="review-team"' in html[start:end]) is expected, number
+    score = assessment.scores.get(indicator__nomor=13)
+    saved = client.post(save_url(score), {"version": score.version, "level": "4"}, **HTMX)
+    assert saved.status_code == 200
+    assert 'data-testid="team-filled"' in saved.content.decode()

@@ -6,6 +6,8 @@ DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
 
 import os
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,12 +47,18 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_celery_beat",
+    "axes",
     "opd",
     "evaluations",
 ]
 
 MIDDLEWARE = [
+    # /healthz/ is answered before anything else (no host check, no HTTPS redirect, no
+    # session): the container health check and load balancers call it over plain HTTP.
+    "spbe_dashboard.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "spbe_dashboard.security.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Login throttling; django-axes wants its middleware last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "spbe_dashboard.urls"
@@ -96,6 +106,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username + IP before the password is
+    # even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -110,11 +126,33 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Production (DEBUG off, not under the test suite) serves compressed, content-hashed files
+# that `collectstatic` made (the Docker image runs it at build time). DEBUG and the tests
+# use the plain storage, so they need no collectstatic; whitenoise serves both.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=not DEBUG)
+# Without collectstatic (DEBUG, the tests) STATIC_ROOT does not exist: whitenoise then
+# warns at every start, though it serves from the finders (DEBUG) or the test server does.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
 # Uploaded evidence lives under MEDIA_ROOT and is never served by URL: only by views
 # that check the user may see the OPD.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MAX_EVIDENCE_BYTES = int(os.environ.get("SPBE_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+# Request bodies: uploads above 2.5 MB go to a temporary file instead of memory; a
+# non-file request body (form fields) may not exceed 5 MB, nor carry over 2000 fields.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
@@ -131,6 +169,72 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# HTTPS and browser hardening. With DEBUG off every switch defaults to the safe side and
+# `manage.py check --deploy` reports nothing; each can be changed through the environment.
+# Behind a reverse proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=1 (the proxy
+# must set X-Forwarded-Proto) or SECURE_SSL_REDIRECT=0 when the proxy redirects itself.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 60 * 60))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (spbe_dashboard.security): no inline scripts or styles, nothing
+# from other origins. CSP_REPORT_ONLY=1 only reports violations in the browser console.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # "" (empty)
+    "'sha256-gG0b4ixT/IQUp7JJLbyKcpYcYDjq2Wp8NGv3f+aasqo='",  # maplibre-gl CSS, plotly 2.35.3
+]
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    # No inline CSS of ours. plotly.js 2.x (static/vendor/plotly) needs three exceptions,
+    # each admitted by the hash of its exact text, never by 'unsafe-inline':
+    # - it creates empty <style> elements and fills them through the CSSOM (insertRule,
+    #   which the CSP does not govern): the hash of the empty string;
+    # - its colour bars set an empty style="" attribute: the same hash, with
+    #   'unsafe-hashes' (which lets hashes match attributes: only empty ones here);
+    # - it injects the stylesheet of its bundled map library (maplibre-gl) once: the
+    #   hash of that text. A new plotly.js may change it: tests/e2e/test_csp.py fails then.
+    "style-src": ["'self'", "'unsafe-hashes'", *PLOTLY_STYLE_HASHES, "'report-sample'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", default=False)
+
+# Login throttling (django-axes): 5 failed logins of one username from one IP address
+# lock that pair out for 30 minutes (failures older than that are forgotten). The
+# attempts are rows in the database; deleting them in the admin ("Access attempts")
+# unlocks at once, as does `manage.py axes_reset_username USERNAME`.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "spbe_dashboard.security.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind reverse proxies the client's address is read from X-Forwarded-For: set how many
+# proxies (each appending to that header) stand in front of gunicorn. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "spbe_dashboard.security.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,18 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 
-from tests.factories import (
+# The suite speaks plain HTTP (test client, live server) and never runs collectstatic:
+# production's HTTPS-only switches and hashed static storage (the defaults when DEBUG is
+# off) are turned off before any request is handled. tests/deploy checks them.
+settings.SECURE_SSL_REDIRECT = False
+settings.SESSION_COOKIE_SECURE = False
+settings.CSRF_COOKIE_SECURE = False
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+from tests.factories import (  # noqa: E402
     KabupatenFactory,
     OPDFactory,
     ProvinceFactory,
@@ -18,6 +29,10 @@ def _test_settings(settings):
     """Tasks run in-process unless a test starts a real worker; passwords hash fast
     (`world` creates over a dozen users)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Login throttling needs the request in authenticate(); tests that call it without
+    # one (and the many test logins) run without it. tests/deploy/test_security.py
+    # turns it on.
+    settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

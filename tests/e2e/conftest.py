@@ -57,7 +57,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    # bypass_csp: Playwright's wait_for_function evaluates its string in the page, which
+    # the Content-Security-Policy (no 'unsafe-eval') would refuse. The pages themselves
+    # are checked under the policy by tests/e2e/test_csp.py, which does not bypass it.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="id-ID", bypass_csp=True
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

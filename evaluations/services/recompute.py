@@ -178,7 +178,15 @@ def _figures_from_sums(instrument, sums):
 
 
 def _recompute_period_locked(period_id, instruments, summary=True):
-    period = Period.objects.select_for_update().select_related("pemda").get(pk=period_id)
+    # The period lock serialises recomputes of one period. FOR NO KEY UPDATE of the period
+    # row alone: it still excludes another recompute, but not the key-share locks that
+    # saving a score takes on its period and pemda (change-log rows point at them), which
+    # a plain FOR UPDATE over the joined rows did, deadlocking saves against the worker.
+    period = (
+        Period.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("pemda")
+        .get(pk=period_id)
+    )
     if period.instrument_id not in instruments:
         instruments[period.instrument_id] = InstrumentShape(period.instrument_id)
     instrument = instruments[period.instrument_id]
@@ -283,7 +291,7 @@ def periods_to_recompute(pemda_kode=None, tahun=None, stale_only=False):
 def recompute_assessment(assessment_id):
     """Recompute one assessment, then the ranks of its period."""
     assessment = Assessment.objects.select_related("period").get(pk=assessment_id)
-    period = Period.objects.select_for_update().get(pk=assessment.period_id)
+    period = Period.objects.select_for_update(no_key=True).get(pk=assessment.period_id)
     weights = instrument_weights(period.instrument_id)
     levels = _levels_by_assessment(Score.objects.filter(assessment_id=assessment_id))
     figures = compute_figures(weights, levels[assessment_id])

@@ -35,7 +35,15 @@ TOOL_ENV := env -u REDIS_URL DATABASE_URL=sqlite://:memory: SECRET_KEY='$(TEST_S
 
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help venv run test check-services lint format migrations-check messages ci
+.PHONY: help venv run test check-services lint format migrations-check messages ci \
+	check-deploy
+
+# `manage.py check --deploy` as production runs it: DEBUG off, a long random key, the
+# HTTPS defaults on. Only the settings are loaded (no database, no Redis needed).
+DEPLOY_CHECK_ENV := env -u REDIS_URL -u SECURE_SSL_REDIRECT -u SESSION_COOKIE_SECURE \
+	-u CSRF_COOKIE_SECURE -u SECURE_HSTS_SECONDS -u DEBUG DATABASE_URL=sqlite://:memory: \
+	ALLOWED_HOSTS=spbe.example.go.id \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 
 help: ## Show this list of targets
 	@echo "SPBE Dashboard. Usage: make <target> [VARIABLE=value ...]"
@@ -99,6 +107,21 @@ messages: venv ## Update locale/id .po from the sources and compile the .mo (nee
 	@# compilemessages skips a .mo that is newer than its .po: always rebuild it.
 	rm -f locale/id/LC_MESSAGES/django.mo
 	$(TOOL_ENV) $(MANAGE) compilemessages -l id --ignore=.venv --ignore=staticfiles
+
+check-deploy: venv ## manage.py check --deploy with production settings (must print no issues)
+	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+# The load test's own database (created and seeded with the demo data when missing) and
+# Redis database; it serves on 127.0.0.1 only. LOAD_ARGS adds options, e.g. "--think 3".
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spbe_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/12
+LOAD_ARGS ?=
+
+.PHONY: load
+load: venv ## Load test: gunicorn + worker on the demo data, 50 users for 60 s (LOAD_ARGS=...)
+	env DATABASE_URL='$(LOAD_DATABASE_URL)' REDIS_URL='$(LOAD_REDIS_URL)' \
+		SECRET_KEY='$(TEST_SECRET_KEY)' \
+		$(BIN)/python scripts/load_test.py --prepare --start --workers 3 $(LOAD_ARGS)
 
 CI_STAGES := lint migrations-check test
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,18 +18,17 @@ from opd.services.teams import opd_team_status
 
 from ..filters import ReviewQueueFilter
 from ..forms import ReasonForm, ReviewForm
-from ..models import Assessment, Score
+from ..models import Assessment
 from ..services import scores as svc
 from ..tables import ReviewQueueTable
 from .periods import periods_of
 from .selfassessment import (
     AssessmentMixin,
+    IndicatorSaveView,
     decorate,
-    is_htmx,
     period_or_404,
     period_query,
     progress_from,
-    render_indicator,
     scores_for,
 )
 
@@ -136,50 +134,24 @@ def team_context(pemda, opd, period):
     }
 
 
-class ReviewSaveView(StaffOnlyMixin, AssessmentMixin, View):
-    def post(self, request, *args, **kwargs):
-        score = self.score_or_404()
-        form = ReviewForm(request.POST)
-        submitted = {
-            "chosen_level": request.POST.get("level"),
-            "catatan_value": request.POST.get("catatan"),
-        }
-        if not form.is_valid():
-            return self.answer(score, error=form.first_error(), status=422, **submitted)
-        data = form.cleaned_data
-        try:
-            svc.save_review(request.user, score.pk, data["version"], data["level"], data["catatan"])
-        except Score.DoesNotExist:
-            raise Http404("Not editable") from None
-        except svc.VersionConflict as conflict:
-            return self.answer(score, conflict=conflict, status=409, **submitted)
-        except svc.ScoreError as error:
-            return self.answer(score, error=str(error), status=422, **submitted)
-        return self.answer(score, saved_at=timezone.localtime())
+class ReviewSaveView(StaffOnlyMixin, IndicatorSaveView):
+    """POST the evaluator's level and note of one indicator for the current stage."""
 
-    def answer(self, score, status=200, error=None, **context):
-        request = self.request
-        if not is_htmx(request):
-            if error or context.get("conflict"):
-                messages.error(request, error or str(context["conflict"]))
-            else:
-                messages.success(request, _("Saved."))
-            return HttpResponseRedirect(
-                reverse("review", args=[self.pemda.kode, self.opd.kode])
-                + period_query(self.period)
-                + f"#score-{score.pk}"
-            )
+    form_class = ReviewForm
+    page = "review"
+    template = TEMPLATE
+    echoed = (("chosen_level", "level"), ("catatan_value", "catatan"))
+
+    def save(self, score, data):
+        svc.save_review(
+            self.request.user, score.pk, data["version"], data["level"], data["catatan"]
+        )
+
+    def partial_context(self, score):
+        context = {"can_edit": may_review(self.request.user, score.assessment)}
         if score.indicator.terkait_tim:
             context.update(team_context(self.pemda, self.opd, self.period))
-        return render_indicator(
-            request,
-            TEMPLATE,
-            score,
-            status=status,
-            error=error,
-            can_edit=may_review(request.user, score.assessment),
-            **context,
-        )
+        return context
 
 
 class ReturnSelfAssessmentView(StaffOnlyMixin, AssessmentMixin, View):

@@ -208,25 +208,31 @@ class SelfAssessmentView(AssessmentMixin, TemplateView):
         return context
 
 
-class SelfScoreSaveView(AssessmentMixin, View):
-    """POST one indicator's level and explanation; answers the re-rendered partial."""
+class IndicatorSaveView(AssessmentMixin, View):
+    """POST one indicator; answers its re-rendered partial (htmx: 200 saved, 409 someone
+    else saved first, 422 refused) or, without htmx, redirects back to the page with a
+    message. Subclasses name the form, the save, the page and the partial."""
 
-    template = "evaluations/_indicator_self.html"
+    form_class = None
+    page = ""  # URL name of the page the indicator is on
+    template = ""
+    # (context name, POST field): what the user typed, kept in the form after a refusal.
+    echoed = ()
+
+    def save(self, score, data):
+        raise NotImplementedError
+
+    def partial_context(self, score):
+        return {}
 
     def post(self, request, *args, **kwargs):
         score = self.score_or_404()
-        form = SelfAssessmentForm(request.POST)
-        submitted = {
-            "chosen_level": request.POST.get("level"),
-            "penjelasan_value": request.POST.get("penjelasan"),
-        }
+        form = self.form_class(request.POST)
+        submitted = {name: request.POST.get(field) for name, field in self.echoed}
         if not form.is_valid():
             return self.answer(score, error=form.first_error(), status=422, **submitted)
-        data = form.cleaned_data
         try:
-            svc.save_self_assessment(
-                request.user, score.pk, data["version"], data["level"], data["penjelasan"]
-            )
+            self.save(score, form.cleaned_data)
         except Score.DoesNotExist:
             raise Http404("Not editable") from None
         except svc.VersionConflict as conflict:
@@ -243,7 +249,7 @@ class SelfScoreSaveView(AssessmentMixin, View):
             else:
                 messages.success(request, _("Saved."))
             return HttpResponseRedirect(
-                reverse("self_assessment", args=[self.pemda.kode, self.opd.kode])
+                reverse(self.page, args=[self.pemda.kode, self.opd.kode])
                 + period_query(self.period)
                 + f"#score-{score.pk}"
             )
@@ -253,11 +259,30 @@ class SelfScoreSaveView(AssessmentMixin, View):
             score,
             status=status,
             error=error,
-            can_edit=may_edit_self(request.user, score.assessment),
-            file_form=EvidenceFileForm(),
-            link_form=EvidenceLinkForm(),
+            **self.partial_context(score),
             **context,
         )
+
+
+class SelfScoreSaveView(IndicatorSaveView):
+    """POST one indicator's level and explanation."""
+
+    form_class = SelfAssessmentForm
+    page = "self_assessment"
+    template = "evaluations/_indicator_self.html"
+    echoed = (("chosen_level", "level"), ("penjelasan_value", "penjelasan"))
+
+    def save(self, score, data):
+        svc.save_self_assessment(
+            self.request.user, score.pk, data["version"], data["level"], data["penjelasan"]
+        )
+
+    def partial_context(self, score):
+        return {
+            "can_edit": may_edit_self(self.request.user, score.assessment),
+            "file_form": EvidenceFileForm(),
+            "link_form": EvidenceLinkForm(),
+        }
 
 
 class SelfSubmitView(AssessmentMixin, View):

@@ -76,6 +76,31 @@ def _as_dict(fig):
     return {"data": [trace.to_plotly_json() for trace in fig.traces], "layout": fig.layout}
 
 
+def _ranking_layout(order, rows_height, shapes, annotations, **options):
+    """The layout of a horizontal ranking on the 0–5 index scale, best at the top, with
+    the zone thresholds drawn (shapes, annotations from _threshold_shapes)."""
+    return _layout(
+        height=max(260, rows_height + 90),
+        xaxis={
+            "range": [0, 5],
+            "title": {"text": _("Index")},
+            "dtick": 0.5,
+            "tickformat": ".1f",
+            "gridcolor": "#dee2e6",
+        },
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": order,
+            "autorange": "reversed",
+            "automargin": True,
+        },
+        shapes=shapes,
+        annotations=annotations,
+        margin={"l": 10, "r": 10, "t": 44, "b": 50},
+        **options,
+    )
+
+
 def _threshold_shapes(green_from, yellow_from, axis="x"):
     shapes, annotations = [], []
     for value, code in ((yellow_from, Zone.KUNING), (green_from, Zone.HIJAU)):
@@ -173,27 +198,7 @@ def ranking_bars(rows, green_from, yellow_from):
         )
     shapes, annotations = _threshold_shapes(green_from, yellow_from)
     fig.update_layout(
-        _layout(
-            height=max(260, 24 * len(rows) + 90),
-            barmode="overlay",
-            bargap=0.25,
-            xaxis={
-                "range": [0, 5],
-                "title": {"text": _("Index")},
-                "dtick": 0.5,
-                "tickformat": ".1f",
-                "gridcolor": "#dee2e6",
-            },
-            yaxis={
-                "categoryorder": "array",
-                "categoryarray": order,
-                "autorange": "reversed",
-                "automargin": True,
-            },
-            shapes=shapes,
-            annotations=annotations,
-            margin={"l": 10, "r": 10, "t": 44, "b": 50},
-        )
+        _ranking_layout(order, 24 * len(rows), shapes, annotations, barmode="overlay", bargap=0.25)
     )
     return _as_dict(fig)
 
@@ -541,26 +546,5 @@ def kabupaten_bars(rows, green_from, yellow_from):
             )
         )
     shapes, annotations = _threshold_shapes(green_from, yellow_from)
-    fig.update_layout(
-        _layout(
-            height=max(260, 44 * len(rows) + 90),
-            barmode="group",
-            xaxis={
-                "range": [0, 5],
-                "title": {"text": _("Index")},
-                "dtick": 0.5,
-                "tickformat": ".1f",
-                "gridcolor": "#dee2e6",
-            },
-            yaxis={
-                "categoryorder": "array",
-                "categoryarray": order,
-                "autorange": "reversed",
-                "automargin": True,
-            },
-            shapes=shapes,
-            annotations=annotations,
-            margin={"l": 10, "r": 10, "t": 44, "b": 50},
-        )
-    )
+    fig.update_layout(_ranking_layout(order, 44 * len(rows), shapes, annotations, barmode="group"))
     return _as_dict(fig)

@@ -84,12 +84,12 @@ def _store_figures(assessment, figures, period, bands, now):
     assessment.is_stale = False
 
 
-def _rank(period_id, known=None):
+def _rank(period_id):
     """Store the competition rank of every assessment of the period."""
     assessments = list(
         Assessment.objects.filter(period_id=period_id).only("id", "indeks", "peringkat")
     )
-    indices = {a.id: (known or {}).get(a.id, a.indeks) or Decimal(0) for a in assessments}
+    indices = {a.id: a.indeks or Decimal(0) for a in assessments}
     ranks = competition_ranks(indices)
     changed = [a for a in assessments if a.peringkat != ranks[a.id]]
     for assessment in changed:

@@ -20,7 +20,6 @@ class PeriodSummary:
     predikat: str = ""
     zones: dict = field(default_factory=dict)  # zone code → count
     provisional: int = 0
-    stale: int = 0
 
     @property
     def zone_rows(self):
@@ -33,7 +32,6 @@ def _zone_aggregates():
         "opd_count": Count("id"),
         "average": Avg("indeks"),
         "provisional": Count("id", filter=Q(is_final=False)),
-        "stale": Count("id", filter=Q(is_stale=True)),
     }
 
 
@@ -56,7 +54,6 @@ def summarise_periods(periods):
             summary.average = None if row["average"] is None else round_index(row["average"])
             summary.zones = {zone.value: row[f"zona_{zone.value}"] for zone in Zone}
             summary.provisional = row["provisional"]
-            summary.stale = row["stale"]
             if summary.average is not None:
                 if period.instrument_id not in bands_by_instrument:
                     bands_by_instrument[period.instrument_id] = predikat_bands(period.instrument_id)

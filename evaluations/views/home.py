@@ -5,7 +5,7 @@ from opd.models import Pemda
 from opd.querysets import membership_of
 
 from ..models import Assessment, Period
-from ..services.summaries import summarise_periods
+from ..services.reports import headlines
 from .periods import opd_history, periods_of
 
 TOP_N = 5
@@ -48,10 +48,13 @@ def _opd_home(request, membership):
 
 def _pemda_home(request, pemda):
     periods = periods_of(pemda, request.user)
-    summaries = summarise_periods(periods[:2])
+    # Stored per-pemda summaries, as on the zone dashboard (one place for the headline).
+    summaries = headlines(periods[:2])
     current = summaries[0] if summaries else None
     previous = summaries[1] if len(summaries) > 1 else None
     context = {"pemda": pemda, "current": current, "previous": previous}
+    if current:
+        context["stale"] = Assessment.objects.filter(period=current.period, is_stale=True).exists()
     if current:
         ranked = (
             Assessment.objects.filter(period=current.period)
@@ -74,7 +77,7 @@ def _pemda_home(request, pemda):
             .order_by("pemda__kode")
         )
         context["kabupaten"] = sorted(
-            summarise_periods(child_periods),
+            headlines(child_periods),
             key=lambda s: (s.average is None, -(s.average or 0)),
         )
     return render(request, "evaluations/home_pemda.html", context)

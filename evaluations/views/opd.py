@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.http import Http404
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -54,7 +53,9 @@ class OPDDetailView(PemdaScopedMixin, TemplateView):
         user = self.request.user
         opd = visible_or_404(OPD.objects.filter(pemda=self.pemda), user, kode=self.kwargs["opd"])
         history = opd_history(opd, user)
-        selected = self._selected(history)
+        # The same ?tahun=/&tw= rule as every page (unknown period → 404).
+        period = pick_period([a.period for a in history], self.request)
+        selected = next((a for a in history if a.period == period), None)
         context.update(opd=opd, history=history, selected=selected)
         if selected is not None:
             context["scores"] = (
@@ -67,16 +68,6 @@ class OPDDetailView(PemdaScopedMixin, TemplateView):
                 for domain in Domain.objects.filter(instrument_id=selected.period.instrument_id)
             ]
         return context
-
-    def _selected(self, history):
-        year, quarter = self.request.GET.get("tahun"), self.request.GET.get("tw", "")
-        if not year:
-            return history[0] if history else None
-        for assessment in history:
-            period = assessment.period
-            if str(period.tahun) == year and str(period.triwulan or "") == quarter:
-                return assessment
-        raise Http404("Periode tidak ditemukan")
 
 
 def _as_decimal(value):

@@ -1,9 +1,15 @@
 """Admin of the evaluation data. Every class builds on the tenant-scoped bases of
-`opd.admin`, so a Kominfo administrator sees and changes only its own tenant's rows (and
-reads the shared instruments)."""
+`opd.admin`, so a Kominfo administrator sees only its own tenant's rows (and reads the
+shared instruments).
 
-from django import forms
+The workflow data (periods, assessments, scores, official indices) is read-only here for
+everyone, the superuser included: it changes only through the app's pages, imports and
+commands, which call the services that check the period's state, keep the history and
+queue the recompute. A period is created here through `open_period`, like on its page.
+An instrument used by a final period is frozen: its figures would change under it."""
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +29,50 @@ from .models import (
     PredikatBand,
     Score,
 )
-from .services.periods import ensure_assessments
-from .services.recompute import request_period_recompute, request_recompute
-from .services.summaries import rank_kabupaten
+from .services.periods import open_period
+from .services.recompute import request_period_recompute
+
+
+class ReadOnlyAdmin(TenantAdmin):
+    """Workflow rows: shown, never written here (see the module docstring)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def instrument_frozen(instrument_id):
+    """Is the instrument used by a final period? Then its structure and weights stay."""
+    return Period.objects.filter(instrument_id=instrument_id, status=Period.Status.FINAL).exists()
+
+
+class InstrumentPartAdmin(TenantAdmin):
+    """Domains, aspects, indicators, criteria and bands: editable while no final period
+    uses their instrument."""
+
+    instrument_path = "instrument_id"
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and instrument_frozen(self._instrument_id(obj)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and instrument_frozen(self._instrument_id(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _instrument_id(self, obj):
+        value = obj
+        for hop in self.instrument_path.split("."):
+            value = getattr(value, hop)
+        return value
+
 
 # --- Instruments --------------------------------------------------------------------
 
@@ -73,7 +120,7 @@ class InstrumentAdmin(TenantAdmin):
 
 
 @admin.register(Domain)
-class DomainAdmin(TenantAdmin):
+class DomainAdmin(InstrumentPartAdmin):
     list_display = ("nomor", "nama", "bobot", "instrument")
     list_select_related = ("instrument",)
     list_filter = ("instrument",)
@@ -81,7 +128,7 @@ class DomainAdmin(TenantAdmin):
 
 
 @admin.register(Aspect)
-class AspectAdmin(TenantAdmin):
+class AspectAdmin(InstrumentPartAdmin):
     list_display = ("nomor", "nama", "bobot", "domain", "instrument")
     list_select_related = ("instrument", "domain")
     list_filter = ("instrument", "domain")
@@ -96,7 +143,7 @@ class LevelCriterionInline(TenantTabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(TenantAdmin):
+class IndicatorAdmin(InstrumentPartAdmin):
     list_display = ("nomor", "nama", "bobot", "skala", "aspect", "instrument")
     list_select_related = ("instrument", "aspect")
     list_filter = ("instrument", "aspect__domain", "skala")
@@ -114,7 +161,9 @@ class IndicatorAdmin(TenantAdmin):
 
 
 @admin.register(LevelCriterion)
-class LevelCriterionAdmin(TenantAdmin):
+class LevelCriterionAdmin(InstrumentPartAdmin):
+    instrument_path = "indicator.instrument_id"
+
     list_display = ("indicator", "level", "nama")
     list_select_related = ("indicator",)
     list_filter = ("indicator__instrument", "level")
@@ -122,7 +171,7 @@ class LevelCriterionAdmin(TenantAdmin):
 
 
 @admin.register(PredikatBand)
-class PredikatBandAdmin(TenantAdmin):
+class PredikatBandAdmin(InstrumentPartAdmin):
     list_display = ("nama", "batas_bawah", "instrument")
     list_select_related = ("instrument",)
     list_filter = ("instrument",)
@@ -133,6 +182,10 @@ class PredikatBandAdmin(TenantAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(TenantAdmin):
+    """Periods are created here through `open_period` (as on the app's page); after that
+    their status, stage, thresholds and instrument change only through the app's pages,
+    which record every change with its reason."""
+
     list_display = (
         "pemda",
         "tahun",
@@ -148,99 +201,51 @@ class PeriodAdmin(TenantAdmin):
     # Any shared or own instrument may be used; Period.clean refuses the unusable ones.
     reference_fields = ("instrument",)
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return self.readonly_fields
-        # Its assessments hold one score per indicator of this instrument.
-        return (*self.readonly_fields, "instrument")
+    def get_exclude(self, request, obj=None):
+        # A new period opens for self-assessment; the evaluation fields follow later.
+        return ("status", "tahap", "sanggahan_dibuka") if obj is None else ()
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not obj.is_final:
-            # As open_period does: one assessment per active OPD, idempotent.
-            ensure_assessments(obj)
-        if change and {"status", "zona_hijau_dari", "zona_kuning_dari"} & set(form.changed_data):
-            # Zones and finality are stored figures: recompute the period on commit (and
-            # should the broker be down, the periodic sweep does).
-            request_period_recompute([obj.pk], request.user)
-
-
-COMPUTED_FIGURES = (
-    "indeks",
-    "predikat",
-    "zona",
-    "peringkat",
-    "indeks_aspek",
-    "indeks_domain",
-    "is_complete",
-    "is_final",
-    "computed_at",
-    "is_stale",
-)
+        self.check_tenant(request, obj)
+        if change:  # pragma: no cover - has_change_permission refuses every change
+            raise PermissionDenied
+        fields = {
+            name: getattr(obj, name)
+            for name in ("zona_hijau_dari", "zona_kuning_dari", "jendela_sanggahan_hari")
+        }
+        opened = open_period(obj.pemda, obj.tahun, obj.instrument, obj.triwulan, **fields)
+        obj.pk = opened.pk
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(TenantAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     list_display = (
         "opd",
         "period",
+        "status_nilai",
         "indeks",
         "predikat",
         "zona",
         "peringkat",
-        "is_complete",
-        "is_final",
+        "tervalidasi",
         "computed_at",
         "is_stale",
     )
     list_select_related = ("opd", "period__pemda")
-    list_filter = ("zona", "predikat", "period__tahun", "is_final", "is_stale", "pemda")
+    list_filter = ("status_nilai", "zona", "predikat", "period__tahun", "is_stale", "pemda")
     search_fields = ("opd__nama", "opd__singkatan", "opd__kode")
-    readonly_fields = ("pemda", "period", "opd", *COMPUTED_FIGURES)
-
-    def has_add_permission(self, request):
-        # Assessments (with their empty scores) are created by opening or saving a period;
-        # their figures are computed, so nothing here is typed in.
-        return False
-
-
-class ScoreAdminForm(forms.ModelForm):
-    class Meta:
-        model = Score
-        fields = (
-            "assessment",
-            "indicator",
-            "level_mandiri",
-            "penjelasan",
-            "level_evaluator",
-            "catatan_evaluator",
-            "version",
-        )
-        widgets = {"version": forms.HiddenInput}
-
-    def clean(self):
-        cleaned = super().clean()
-        assessment = cleaned.get("assessment") or (
-            self.instance.assessment if self.instance.assessment_id else None
-        )
-        indicator = cleaned.get("indicator")
-        if assessment is not None:
-            if assessment.period.is_final:
-                raise forms.ValidationError(_("The period is final: its scores are locked."))
-            if indicator is not None and indicator.instrument_id != assessment.period.instrument_id:
-                self.add_error("indicator", _("This indicator is not in the period's instrument."))
-        if self.instance.pk is not None and "version" in cleaned:
-            current = Score.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
-            if cleaned["version"] != current.first():
-                raise forms.ValidationError(
-                    _("Someone else changed this score meanwhile. Reload the page and retry.")
-                )
-        return cleaned
 
 
 @admin.register(Score)
-class ScoreAdmin(TenantAdmin):
-    form = ScoreAdminForm
+class ScoreAdmin(ReadOnlyAdmin):
+    """Levels change on the self-assessment and review pages and through the import."""
+
     list_display = (
         "assessment",
         "indicator",
@@ -252,36 +257,6 @@ class ScoreAdmin(TenantAdmin):
     list_select_related = ("assessment__opd", "assessment__period", "indicator", "updated_by")
     list_filter = ("assessment__period__tahun", "assessment__pemda", "indicator__instrument")
     search_fields = ("assessment__opd__nama", "assessment__opd__kode", "indicator__nama")
-    autocomplete_fields = ("assessment", "indicator")
-    reference_fields = ("indicator",)
-    fields = (
-        "assessment",
-        "indicator",
-        "level_mandiri",
-        "penjelasan",
-        "level_evaluator",
-        "catatan_evaluator",
-        "version",
-        "updated_at",
-        "updated_by",
-    )
-
-    def get_readonly_fields(self, request, obj=None):
-        fixed = ("updated_at", "updated_by")
-        return fixed if obj is None else ("assessment", "indicator", *fixed)
-
-    def has_change_permission(self, request, obj=None):
-        # A final period is locked.
-        if obj is not None and obj.assessment.period.is_final:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
-        request_recompute([obj.assessment_id])
 
 
 # --- Summaries, official indices and background jobs ---------------------------------
@@ -315,21 +290,13 @@ class PemdaSummaryAdmin(TenantAdmin):
 
 
 @admin.register(OfficialIndex)
-class OfficialIndexAdmin(TenantAdmin):
-    list_display = ("pemda", "tahun", "indeks", "predikat", "sumber")
+class OfficialIndexAdmin(ReadOnlyAdmin):
+    """Recorded on the official index page (services.official), which keeps history."""
+
+    list_display = ("pemda", "tahun", "indeks", "predikat", "peringkat", "sumber")
     list_select_related = ("pemda",)
     list_filter = ("tahun", "pemda")
     search_fields = ("pemda__nama", "pemda__kode")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if obj.pemda.parent_id is not None:
-            rank_kabupaten(obj.pemda.parent_id, obj.tahun)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        if obj.pemda.parent_id is not None:
-            rank_kabupaten(obj.pemda.parent_id, obj.tahun)
 
 
 @admin.register(Job)

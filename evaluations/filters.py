@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opd.models import OPD
 
-from .models import Assessment, Zone
+from .models import Assessment, FigureStatus, Zone
 from .services.scoring import DEFAULT_PREDIKAT_BANDS
 
 
@@ -17,10 +17,13 @@ class AssessmentFilter(django_filters.FilterSet):
     jenis = django_filters.ChoiceFilter(
         label=_("OPD kind"), field_name="opd__jenis", choices=OPD.Kind.choices
     )
+    status_nilai = django_filters.ChoiceFilter(
+        label=_("Status of the figures"), choices=FigureStatus.choices
+    )
 
     class Meta:
         model = Assessment
-        fields = ["q", "zona", "predikat", "jenis"]
+        fields = ["q", "zona", "predikat", "jenis", "status_nilai"]
 
     def search(self, queryset, name, value):
         value = value.strip()

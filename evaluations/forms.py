@@ -4,7 +4,10 @@ process (who, when, which levels) are enforced by services.scores and services.e
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from spbe_dashboard.numbers import DecimalCommaField
+
 from .services.scoring import LEVEL_MAX, LEVEL_MIN
+from .services.thresholds import check_thresholds
 
 LEVEL_ERROR = _("The level must be a whole number from 1 to 5.")
 
@@ -69,3 +72,26 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a reason.")},
     )
+
+
+class ThresholdForm(forms.Form):
+    """A period's zone thresholds (the rounded index from which a zone starts) and the
+    reason for changing them. "3,50" and "3.50" are both read as 3.50."""
+
+    hijau = DecimalCommaField(label=_("Green zone from"), max_digits=3, decimal_places=2)
+    kuning = DecimalCommaField(label=_("Yellow zone from"), max_digits=3, decimal_places=2)
+    alasan = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text=_("Recorded in the period's history; required to save."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        green, yellow = cleaned.get("hijau"), cleaned.get("kuning")
+        if green is not None and yellow is not None:
+            for problem in check_thresholds(green, yellow):
+                self.add_error(None, problem)
+        return cleaned

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -14,17 +15,25 @@ def zone_badge(zone_code, zone_label):
     )
 
 
-class AssessmentTable(tables.Table):
-    """The OPD ranking of one period, from stored figures."""
+def status_badge(assessment):
+    return render_to_string("evaluations/_status_badge.html", {"a": assessment})
 
-    peringkat = tables.Column(verbose_name=_("Rank"), attrs={"td": {"class": "text-end"}})
+
+class AssessmentTable(tables.Table):
+    """The OPD ranking of one period, from stored figures. OPDs without figures (in
+    progress) have no rank and come after every ranked OPD, whatever the database's
+    ordering of empty values."""
+
+    peringkat = tables.Column(
+        verbose_name=_("Rank"), attrs={"td": {"class": "text-end"}}, default="—"
+    )
     kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode")
     nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
     jenis = tables.Column(verbose_name=_("Kind"), accessor="opd__jenis")
     indeks = tables.Column(verbose_name=_("Index"), attrs={"td": {"class": "text-end"}})
     predikat = tables.Column(verbose_name=_("Predikat"))
     zona = tables.Column(verbose_name=_("Zone"))
-    status = tables.Column(verbose_name=_("Status"), accessor="is_final", orderable=True)
+    status = tables.Column(verbose_name=_("Status"), accessor="status_nilai", orderable=True)
 
     class Meta:
         model = Assessment
@@ -42,20 +51,22 @@ class AssessmentTable(tables.Table):
     def render_jenis(self, record):
         return record.opd.get_jenis_display()
 
-    def render_indeks(self, record):
-        return number_format(record.indeks_bulat, 2)
+    def order_peringkat(self, queryset, is_descending):
+        rank = (
+            F("peringkat").desc(nulls_last=True)
+            if is_descending
+            else F("peringkat").asc(nulls_last=True)
+        )
+        return queryset.order_by(rank, "opd__kode"), True
 
-    def value_indeks(self, record):
-        return f"{record.indeks_bulat:.2f}"
+    def render_indeks(self, record):
+        return number_format(record.indeks_bulat, 2) if record.indeks is not None else "—"
 
     def render_zona(self, record):
         return zone_badge(record.zona, record.get_zona_display())
 
-    def value_zona(self, record):
-        return record.zona
-
     def render_status(self, record):
-        return _("Final") if record.is_final else _("Provisional")
+        return status_badge(record)
 
 
 class ReviewQueueTable(tables.Table):
@@ -116,4 +127,19 @@ class DashboardRankingTable(AssessmentTable):
             return "—"
         return format_html(
             '<span class="badge zona-{}">{}</span>', record.zona, record.get_zona_display()
+        )
+
+    def render_status(self, record):
+        # Inline, as the zone badge: one template render per row is the page's main cost.
+        if record.is_in_progress:
+            return format_html(
+                '<span class="badge text-bg-light border figure-in-progress">{} · {}/{}</span>',
+                record.get_status_nilai_display(),
+                record.tervalidasi,
+                record.jumlah_indikator,
+            )
+        return format_html(
+            '<span class="badge {}">{}</span>',
+            "text-bg-secondary" if record.is_final else "text-bg-light border",
+            record.get_status_nilai_display(),
         )

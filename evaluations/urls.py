@@ -4,6 +4,7 @@ from . import views
 from .views import appeals as appeal_views
 from .views import exports as export_views
 from .views import imports as import_views
+from .views import official as official_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -60,8 +61,18 @@ urlpatterns = [
         views.PeriodActionView.as_view(),
         name="period_action",
     ),
+    path(
+        "pemda/<str:pemda>/periode/ambang-zona/",
+        views.PeriodThresholdsView.as_view(),
+        name="period_thresholds",
+    ),
     path("pemda/<str:pemda>/dasbor/", views.DashboardView.as_view(), name="dashboard"),
     path("pemda/<str:pemda>/kabupaten/", views.KabupatenRankingView.as_view(), name="kabupaten"),
+    path(
+        "pemda/<str:pemda>/indeks-resmi/",
+        official_views.OfficialIndexView.as_view(),
+        name="official_index",
+    ),
     path("pemda/<str:pemda>/opd/<str:opd>/rapor/", views.ScorecardView.as_view(), name="scorecard"),
     path("pemda/<str:pemda>/laporan/", views.ReportCreateView.as_view(), name="report_create"),
     path(

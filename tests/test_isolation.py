@@ -167,6 +167,12 @@ MATRIX = {
     "period_admin":            Case(P, PEMDA, "admin.sulbar", get=200),
     "period_action":           Case(P, PEMDA, "admin.sulbar", post=302,
                                     data=lambda o: {"action": "nothing"}),
+    # The preview step of a threshold change: shown (200), nothing saved.
+    "period_thresholds":       Case(P, PEMDA, "admin.sulbar", get=200, post=200,
+                                    data=lambda o: {"hijau": "3,50", "kuning": "2,60"}),
+    # An invalid official index comes back as a form (200), nothing recorded.
+    "official_index":          Case(P, PEMDA, "admin.sulbar", get=200, post=200,
+                                    data=lambda o: {"pemda": "", "tahun": "2024"}),
     # Reports
     "report_create":           Case(P, OPD, "kepala.kominfo", post=302,
                                     data=lambda o: {"kind": "scorecard", "opd": "DISKOMINFO",

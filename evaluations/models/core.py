@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opd.models import OPD, Pemda
 from opd.querysets import TenantQuerySet
@@ -12,12 +13,15 @@ from opd.roles import OPD_ROLES, Role
 from ..services.scoring import (
     DEFAULT_GREEN_FROM,
     DEFAULT_YELLOW_FROM,
+    FIGURE_FINAL,
+    FIGURE_IN_PROGRESS,
+    FIGURE_PROVISIONAL,
     LEVEL_MAX,
     LEVEL_MIN,
     ZONE_GREEN,
     ZONE_RED,
     ZONE_YELLOW,
-    effective_level,
+    has_figures,
     round_index,
     weight_errors,
 )
@@ -242,6 +246,14 @@ class Zone(models.TextChoices):
     HIJAU = ZONE_GREEN, _("Green")
 
 
+class FigureStatus(models.TextChoices):
+    """What an assessment's stored figures are (scoring.figure_status holds the rule)."""
+
+    IN_PROGRESS = FIGURE_IN_PROGRESS, pgettext_lazy("figures", "In progress")
+    PROVISIONAL = FIGURE_PROVISIONAL, pgettext_lazy("figures", "Provisional")
+    FINAL = FIGURE_FINAL, pgettext_lazy("figures", "Final")
+
+
 class Stage(models.TextChoices):
     """Stages of the evaluators' review (national process); the latest level counts."""
 
@@ -405,14 +417,28 @@ class Assessment(models.Model):
         related_name="+",
     )
 
+    # The figures, from the evaluators' levels (scoring: "What a figure means"): empty
+    # while the status is "in progress".
+    status_nilai = models.CharField(
+        _("status of the figures"),
+        max_length=10,
+        choices=FigureStatus.choices,
+        default=FigureStatus.IN_PROGRESS,
+    )
     indeks = models.DecimalField(_("index"), max_digits=9, decimal_places=6, null=True, blank=True)
     predikat = models.CharField(_("predikat"), max_length=40, blank=True)
     zona = models.CharField(_("zone"), max_length=10, choices=Zone.choices, blank=True)
     peringkat = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     indeks_aspek = models.JSONField(_("aspect indices"), default=dict, blank=True)
     indeks_domain = models.JSONField(_("domain indices"), default=dict, blank=True)
-    is_complete = models.BooleanField(_("complete"), default=False)
-    is_final = models.BooleanField(_("final"), default=False)
+    # The OPD's own claim: the index of its self-assessed levels once every indicator has
+    # one. Shown as such, never ranked or zoned.
+    indeks_mandiri = models.DecimalField(
+        _("self-assessment index"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    jumlah_indikator = models.PositiveSmallIntegerField(_("indicators"), default=0)
+    terisi = models.PositiveSmallIntegerField(_("indicators self-assessed"), default=0)
+    tervalidasi = models.PositiveSmallIntegerField(_("indicators validated"), default=0)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     is_stale = models.BooleanField(
         _("figures outdated"),
@@ -425,11 +451,18 @@ class Assessment(models.Model):
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        ordering = ["period", "peringkat", "opd__kode"]
+        # Ranked OPDs first, whatever the database's place for empty ranks.
+        ordering = ["period", models.F("peringkat").asc(nulls_last=True), "opd__kode"]
+        indexes = [models.Index(fields=["pemda", "period"]), models.Index(fields=["is_stale"])]
         constraints = [
             models.UniqueConstraint(fields=["period", "opd"], name="assessment_one_per_opd_period"),
+            # Figures exist exactly when the status says so.
+            models.CheckConstraint(
+                condition=Q(status_nilai=FIGURE_IN_PROGRESS, indeks__isnull=True)
+                | (~Q(status_nilai=FIGURE_IN_PROGRESS) & Q(indeks__isnull=False)),
+                name="assessment_index_only_with_figures",
+            ),
         ]
-        indexes = [models.Index(fields=["pemda", "period"]), models.Index(fields=["is_stale"])]
 
     def __str__(self):
         return f"{self.opd} · {self.period.label}"
@@ -439,9 +472,25 @@ class Assessment(models.Model):
         return None if self.indeks is None else round_index(self.indeks)
 
     @property
+    def indeks_mandiri_bulat(self):
+        return None if self.indeks_mandiri is None else round_index(self.indeks_mandiri)
+
+    @property
+    def has_figures(self):
+        """Index, predikat, zone and rank exist (provisional or final)."""
+        return has_figures(self.status_nilai)
+
+    @property
+    def is_final(self):
+        return self.status_nilai == FigureStatus.FINAL
+
+    @property
     def is_provisional(self):
-        """Shown as "sementara" until every level is validated and the period is final."""
-        return not self.is_final
+        return self.status_nilai == FigureStatus.PROVISIONAL
+
+    @property
+    def is_in_progress(self):
+        return self.status_nilai == FigureStatus.IN_PROGRESS
 
     def clean(self):
         if self.opd_id and self.period_id and self.opd.pemda_id != self.period.pemda_id:
@@ -503,10 +552,6 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.assessment} · {self.indicator.nomor}"
-
-    @property
-    def level_efektif(self):
-        return effective_level(self.level_evaluator, self.level_mandiri)
 
     def clean(self):
         if (

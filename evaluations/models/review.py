@@ -177,11 +177,14 @@ class ChangeLogQuerySet(TenantQuerySet):
 
 
 class ChangeLog(models.Model):
-    """One change of a level, text, evidence or status: who, when, old and new value.
-    Rows are only ever added."""
+    """One change of a level, text, evidence, status, threshold or official index: who,
+    when, old and new value, why. Rows are only ever added. A change of the pemda's own
+    records (its official index) has no period."""
 
     pemda = models.ForeignKey(Pemda, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="changes")
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
+    )
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="changes"
     )

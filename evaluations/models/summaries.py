@@ -23,7 +23,10 @@ class PemdaSummary(models.Model):
     period = models.OneToOneField(
         Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="summary"
     )
-    opd_count = models.PositiveIntegerField(_("OPDs assessed"), default=0)
+    # Every figure below is built from the OPDs that have figures (provisional or final):
+    # `dinilai` of the `opd_count` OPDs of the period; the others are in progress.
+    opd_count = models.PositiveIntegerField(_("OPDs in the period"), default=0)
+    dinilai = models.PositiveIntegerField(_("OPDs with figures"), default=0)
     rata_rata = models.DecimalField(
         _("average OPD index"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -31,7 +34,7 @@ class PemdaSummary(models.Model):
     zona_merah = models.PositiveIntegerField(_("red OPDs"), default=0)
     zona_kuning = models.PositiveIntegerField(_("yellow OPDs"), default=0)
     zona_hijau = models.PositiveIntegerField(_("green OPDs"), default=0)
-    sementara = models.PositiveIntegerField(_("provisional assessments"), default=0)
+    sementara = models.PositiveIntegerField(_("provisional figures"), default=0)
     # Rank of a kabupaten/kota among the kabupaten/kota of its province for the same year,
     # by the average index of its OPDs and by its official national index (when recorded).
     peringkat_provinsi = models.PositiveIntegerField(
@@ -52,8 +55,13 @@ class PemdaSummary(models.Model):
     def __str__(self):
         return f"{self.pemda} · {self.period.label}"
 
+    @property
+    def dalam_proses(self):
+        return self.opd_count - self.dinilai
+
 
 class OfficialIndexQuerySet(TenantQuerySet):
+    # Who records which pemda's official index: services.official.recordable_pemdas.
     pass
 
 
@@ -75,9 +83,24 @@ class OfficialIndex(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(5)],
     )
     predikat = models.CharField(_("predikat"), max_length=40, blank=True)
-    sumber = models.CharField(
-        _("source"), max_length=200, blank=True, help_text=_("E.g. the KemenPANRB decree.")
+    peringkat = models.PositiveSmallIntegerField(
+        _("national rank"), null=True, blank=True, help_text=_("E.g. 18 (of 38 provinces).")
     )
+    peringkat_dari = models.PositiveSmallIntegerField(
+        _("ranked among"), null=True, blank=True, help_text=_("E.g. 38 provinces.")
+    )
+    sumber = models.CharField(
+        _("source"), max_length=200, help_text=_("E.g. the KemenPANRB decree.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     objects = OfficialIndexQuerySet.as_manager()
 
@@ -89,6 +112,12 @@ class OfficialIndex(models.Model):
             models.UniqueConstraint(fields=["pemda", "tahun"], name="official_index_one_per_year"),
             models.CheckConstraint(
                 condition=models.Q(indeks__gte=0, indeks__lte=5), name="official_index_0_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(peringkat__isnull=True)
+                | models.Q(peringkat_dari__isnull=True)
+                | models.Q(peringkat__lte=models.F("peringkat_dari")),
+                name="official_rank_within_count",
             ),
         ]
 

@@ -16,8 +16,11 @@ bias (management is usually the weakest domain) and noise. The evaluator's level
 that value plus one shift per pemda and year, rounded and kept within 1–5; the shift is
 found by bisection so that the mean OPD index of the pemda-year lands on TARGET_INDEX.
 The self-assessed level is usually the evaluator's or one above it. In the year under
-evaluation the mean is taken, as the stored figures are, on the evaluator's level where
-there is one and the self-assessed level elsewhere.
+evaluation only the fully reviewed OPDs have figures (the figure rule), so the mean is
+fitted on them.
+
+The official national indices published for Sulawesi Barat and Polewali Mandar (SPBE.md)
+are recorded through services.official, as an administrator would.
 
 The figures are stored with `recompute_period` for every period in which something was
 written (or an assessment is marked stale), so a second run leaves even their
@@ -66,6 +69,21 @@ TARGET_INDEX = {
     "76.04": {2019: 2.14, 2020: 2.33, 2021: 2.49, 2022: 2.72, 2023: 2.98, 2024: 3.27, 2025: 3.45},
     "76.05": {2019: 1.95, 2020: 2.09, 2021: 2.26, 2022: 2.44, 2023: 2.66, 2024: 2.93, 2025: 3.08},
     "76.06": {2019: 1.78, 2020: 1.92, 2021: 2.07, 2022: 2.25, 2023: 2.41, 2024: 2.63, 2025: 2.80},
+}
+
+# The official national index (KemenPANRB) of the demo pemdas where it was published
+# (SPBE.md): (year, index, predikat, national rank, ranked among).
+OFFICIAL_SOURCE = "Hasil Evaluasi SPBE KemenPANRB {year} (nilai publikasi, data demo)"
+OFFICIAL_INDEX = {
+    "76": ((2023, "2.89", "Baik", None, None), (2024, "3.70", "Sangat Baik", 18, 38)),
+    "76.02": (
+        (2020, "3.30", "Baik", None, None),
+        (2021, "2.71", "Baik", None, None),
+        (2022, "3.58", "Sangat Baik", None, None),
+        (2023, "3.85", "Sangat Baik", None, None),
+        (2024, "3.88", "Sangat Baik", None, None),
+        (2025, "4.00", "Sangat Baik", None, None),
+    ),
 }
 
 # Spread of the OPDs around their pemda's mean (standard deviation of the strengths),
@@ -735,9 +753,12 @@ def _desired_scores(pemdas, specs, opds, periods):
             )
             for assessment_id, opd_id in assessments[period.id]
         ]
-        shift = fit_shift(
-            [draws for _id, draws in items], weights, TARGET_INDEX[pemda.kode][period.tahun]
-        )
+        # The stored figures average the OPDs with figures: in the year under evaluation
+        # only the fully reviewed ones.
+        fitted = [draws for _id, draws in items if all(draws.reviewed)] or [
+            draws for _id, draws in items
+        ]
+        shift = fit_shift(fitted, weights, TARGET_INDEX[pemda.kode][period.tahun])
         for assessment_id, draws in items:
             desired[assessment_id] = score_values(draws, shift, period_indicators)
     return desired
@@ -863,7 +884,31 @@ def seed_demo(password=None):
     summary.assessments.created = summary.assessments.total - assessments_before
     summary.averages = average_indices(periods)
     summary.teams = _seed_teams(pemdas, specs)
+    _seed_official(pemdas)
     return summary
+
+
+def _seed_official(pemdas):
+    """The published official indices, through the service that keeps their history
+    (a second run records nothing)."""
+    from decimal import Decimal
+
+    from . import official
+
+    for kode, series in OFFICIAL_INDEX.items():
+        for year, index, predikat, rank, among in series:
+            official.record(
+                None,
+                official.Entry(
+                    pemda=pemdas[kode],
+                    tahun=year,
+                    indeks=Decimal(index),
+                    predikat=predikat,
+                    peringkat=rank,
+                    peringkat_dari=among,
+                    sumber=OFFICIAL_SOURCE.format(year=year),
+                ),
+            )
 
 
 def _seed_teams(pemdas, specs):

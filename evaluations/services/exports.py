@@ -1,31 +1,53 @@
-"""Exporting a period's results: one row per OPD, as JSON, CSV or XLSX.
+"""Exporting a period's results: one row per OPD.
 
-Columns: kode_opd, nama, indeks (2 decimals, rounded half-up from the stored index),
-predikat, zona, peringkat, domain_<n> (the stored domain indices, 2 decimals) and
-indikator_<n> (every indicator's effective level: the evaluator's, else the
-self-assessed one; empty when neither is set). Rows are ordered by rank.
+Two audiences, two kinds of file (README, "Ekspor"):
 
-Figures are read as stored (pages and exports never recompute). Numbers are written in
-machine format (decimal point), whatever the interface language.
+- **For machines: CSV and JSON** (`export_results`, the /ekspor/ download, the CSV of the
+  ranking tables). Columns, in this order: kode_opd, nama, indeks (2 decimals, rounded
+  half-up from the stored index), predikat, zona (code: merah/kuning/hijau), peringkat,
+  domain_<n> (the stored domain indices, 2 decimals), indikator_<n> (the evaluator's
+  level of every indicator, the level that counts) and status (proses/sementara/final,
+  appended last so that readers of the earlier columns keep working). Rows are ordered by
+  rank; OPDs without figures come last with empty figures. Numbers use a decimal point,
+  whatever the interface language.
+- **For people: XLSX**, with Indonesian headers, plain-text names, numbers as numbers
+  (the index shown with 2 decimals), zones and predikat as labels, and the period, status
+  and date written above the table.
+
+Figures are read as stored (pages and exports never recompute) and follow the figure
+rule: no index, predikat, zone or rank while an assessment is in progress, and for an
+OPD user none of the evaluators' work before document review ends
+(services.disclosure). Every text cell is neutralised against formula injection
+(spbe_dashboard.spreadsheets).
 """
 
-import csv
-import io
 import json
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import F
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from ..models import Assessment, Domain, Indicator, Score
+from spbe_dashboard.spreadsheets import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    Sheet,
+    csv_bytes,
+    xlsx_bytes,
+)
+
+from ..models import Assessment, Domain, FigureStatus, Indicator, Score, Zone
+from .disclosure import conceal_review, sees_review
 from .scoring import round_index
 
 FORMATS = {
     "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": CSV_CONTENT_TYPE,
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 FIXED_COLUMNS = ["kode_opd", "nama", "indeks", "predikat", "zona", "peringkat"]
+STATUS_COLUMN = "status"
 
 
 class ExportError(ValueError):
@@ -36,16 +58,35 @@ def _two_places(value):
     return None if value in (None, "") else round_index(Decimal(str(value)))
 
 
-def result_table(period, assessments=None):
-    """(columns, rows) of the period: rows are dicts keyed by the columns, ordered by
-    rank then OPD code. `assessments` narrows the rows (a tenant-scoped queryset)."""
+def _assessments(period, assessments, user):
     if assessments is None:
         assessments = Assessment.objects.all()
-    assessments = list(
+    rows = list(
         assessments.filter(period=period)
-        .select_related("opd")
+        .select_related("opd", "period")
         .order_by(F("peringkat").asc(nulls_last=True), "opd__kode")
     )
+    return rows if user is None else conceal_review(user, rows)
+
+
+def _counted_levels(period, assessments, user, by="indicator__nomor"):
+    """{assessment id: {indicator (number, or `by`): the evaluator's level}}; empty for
+    a user who may not see the evaluators' work yet."""
+    levels = defaultdict(dict)
+    if user is None or sees_review(user, period):
+        for assessment_id, key, evaluator in Score.objects.filter(
+            assessment__in=[a.pk for a in assessments]
+        ).values_list("assessment_id", by, "level_evaluator"):
+            levels[assessment_id][key] = evaluator
+    return levels
+
+
+def result_table(period, assessments=None, user=None):
+    """(columns, rows) of the period in the machine format: rows are dicts keyed by the
+    columns, ordered by rank then OPD code. `assessments` narrows the rows (a
+    tenant-scoped queryset); `user` conceals what that user may not see yet (None: the
+    command line, which sees everything)."""
+    assessments = _assessments(period, assessments, user)
     domains = list(
         Domain.objects.filter(instrument_id=period.instrument_id)
         .order_by("nomor")
@@ -56,15 +97,12 @@ def result_table(period, assessments=None):
         .order_by("nomor")
         .values_list("nomor", flat=True)
     )
-    levels = defaultdict(dict)
-    for assessment_id, nomor, evaluator, own in Score.objects.filter(
-        assessment__in=[a.pk for a in assessments]
-    ).values_list("assessment_id", "indicator__nomor", "level_evaluator", "level_mandiri"):
-        levels[assessment_id][nomor] = evaluator if evaluator is not None else own
+    levels = _counted_levels(period, assessments, user)
     columns = [
         *FIXED_COLUMNS,
         *(f"domain_{n}" for n in domains),
         *(f"indikator_{n}" for n in indicators),
+        STATUS_COLUMN,
     ]
     rows = []
     for a in assessments:
@@ -80,6 +118,7 @@ def result_table(period, assessments=None):
             row[f"domain_{n}"] = _two_places(a.indeks_domain.get(str(n)))
         for n in indicators:
             row[f"indikator_{n}"] = levels[a.pk].get(n)
+        row[STATUS_COLUMN] = a.status_nilai
         rows.append(row)
     return columns, rows
 
@@ -100,44 +139,150 @@ def to_json(columns, rows):
 
 
 def to_csv(columns, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in columns])
-    # With a BOM, Excel opens the UTF-8 file with its accents intact.
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(columns, ([row[c] for c in columns] for row in rows))
 
 
-def to_xlsx(columns, rows, title="hasil"):
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+# --- For people -----------------------------------------------------------------------
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(columns)
-    decimal_columns = {i for i, c in enumerate(columns) if c == "indeks" or c.startswith("domain_")}
-    for row in rows:
-        cells = []
-        for i, c in enumerate(columns):
-            value = row[c]
-            if i in decimal_columns and value is not None:
-                cell = WriteOnlyCell(sheet, value=float(value))
-                cell.number_format = "0.00"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+INDEX_FORMAT = "0.00"
 
 
-def export(period, fmt="json", assessments=None):
+def status_label(assessment):
+    """The status of an assessment's figures in words, with the progress while in
+    progress ("Dalam proses · 18 dari 25 tervalidasi")."""
+    if getattr(assessment, "review_hidden", False):
+        return _("Awaiting the end of document review")
+    label = str(FigureStatus(assessment.status_nilai).label)
+    if assessment.is_in_progress:
+        return _("%(status)s · %(n)s of %(total)s validated") % {
+            "status": label,
+            "n": assessment.tervalidasi,
+            "total": assessment.jumlah_indikator,
+        }
+    return label
+
+
+def period_notes(period, title, user=None):
+    """The lines above a people's sheet: what, which pemda and period, when, and what the
+    figures are."""
+    status = (
+        _("Final results: changed only by a recorded reopening.")
+        if period.is_final
+        else _("Provisional results: the period is not final; figures may still change.")
+    )
+    generated = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
+    who = (user.get_full_name() or user.get_username()) if user is not None else ""
+    return [
+        title,
+        f"{period.pemda.nama} · {_('Period')} {period.label} · {period.get_status_display()}",
+        status,
+        _("Downloaded %(when)s%(by)s") % {"when": generated, "by": f" · {who}" if who else ""},
+    ]
+
+
+def results_workbook(period, assessments=None, user=None):
+    """The period's results as an XLSX for people: one row per OPD with its figures,
+    domain indices and every indicator's counted level, under a title block."""
+    assessments = _assessments(period, assessments, user)
+    domains = list(Domain.objects.filter(instrument_id=period.instrument_id).order_by("nomor"))
+    indicators = list(
+        Indicator.objects.filter(instrument_id=period.instrument_id).order_by("nomor")
+    )
+    levels = _counted_levels(period, assessments, user, by="indicator_id")
+    header = [
+        _("Rank"),
+        _("OPD code"),
+        _("OPD"),
+        _("Index"),
+        _("Predikat"),
+        _("Zone"),
+        _("Status"),
+        *(f"{_('Domain')} {d.nomor} {d.nama}" for d in domains),
+        *(f"{i.nomor}. {i.nama}" for i in indicators),
+    ]
+    rows = []
+    for a in assessments:
+        rows.append(
+            [
+                a.peringkat,
+                a.opd.kode,
+                a.opd.nama,
+                a.indeks_bulat,
+                a.predikat or None,
+                str(Zone(a.zona).label) if a.zona else None,
+                status_label(a),
+                *(_two_places(a.indeks_domain.get(str(d.nomor))) for d in domains),
+                *(levels[a.pk].get(i.id) for i in indicators),
+            ]
+        )
+    first_domain = 7
+    return xlsx_bytes(
+        [
+            Sheet(
+                title=_("Results"),
+                header=header,
+                rows=rows,
+                number_formats={3: INDEX_FORMAT}
+                | {first_domain + n: INDEX_FORMAT for n in range(len(domains))},
+                widths={0: 9, 1: 16, 2: 48, 3: 8, 4: 14, 5: 10, 6: 30},
+                notes=period_notes(period, _("SPBE evaluation results"), user),
+            )
+        ]
+    )
+
+
+def ranking_workbook(period, assessments, user=None):
+    """The OPD ranking of a period (the OPD list and the dashboard's table, with their
+    filters) as an XLSX for people."""
+    assessments = _assessments(period, assessments, user)
+    header = [
+        _("Rank"),
+        _("OPD code"),
+        _("OPD"),
+        _("Kind"),
+        _("Index"),
+        _("Predikat"),
+        _("Zone"),
+        _("Status"),
+    ]
+    rows = [
+        [
+            a.peringkat,
+            a.opd.kode,
+            a.opd.nama,
+            str(a.opd.get_jenis_display()),
+            a.indeks_bulat,
+            a.predikat or None,
+            str(Zone(a.zona).label) if a.zona else None,
+            status_label(a),
+        ]
+        for a in assessments
+    ]
+    return xlsx_bytes(
+        [
+            Sheet(
+                title=_("Ranking"),
+                header=header,
+                rows=rows,
+                number_formats={4: INDEX_FORMAT},
+                widths={0: 9, 1: 16, 2: 48, 3: 20, 4: 8, 5: 14, 6: 10, 7: 30},
+                notes=period_notes(period, _("OPD ranking"), user),
+            )
+        ]
+    )
+
+
+def filename(period, stem, fmt):
+    return f"{stem}-{period.pemda.kode}-{period.label.replace(' ', '-')}.{fmt}"
+
+
+def export(period, fmt="json", assessments=None, user=None):
     """(content bytes, content type, file name) of the period's results."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}: choose json, csv or xlsx.")
-    columns, rows = result_table(period, assessments)
-    content = {"json": to_json, "csv": to_csv, "xlsx": to_xlsx}[fmt](columns, rows)
-    filename = f"hasil-spbe-{period.pemda.kode}-{period.label.replace(' ', '-')}.{fmt}"
-    return content, FORMATS[fmt], filename
+    if fmt == "xlsx":
+        content = results_workbook(period, assessments, user)
+    else:
+        columns, rows = result_table(period, assessments, user)
+        content = {"json": to_json, "csv": to_csv}[fmt](columns, rows)
+    return content, FORMATS[fmt], filename(period, "hasil-spbe", fmt)

@@ -12,6 +12,13 @@ Two steps, both used by `manage.py import_scores` and the /impor/ page:
 
 `import_file` does both under one transaction (re-validating what it applies).
 
+Two modes. The evaluators' import (`EVALUATOR`, the default) sets evaluator levels and
+notes only: self-assessed levels come from the OPD, so a level_mandiri that differs
+from the OPD's own is refused (an unchanged one, as in the prefilled template, is fine).
+The import on the OPD's behalf (`SELF`) sets self-assessed levels only, by a Kominfo
+administrator (or the command line, which says so with --mandiri), only while that
+OPD's self-assessment is open, and is recorded as such in the change log.
+
 A row error never reveals whether another tenant's OPD exists: a pemda the user may not
 change is refused before its OPDs are looked up.
 """
@@ -25,10 +32,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opd.models import OPD, Pemda
+from opd.querysets import membership_of
+from opd.roles import Role
+from spbe_dashboard.spreadsheets import csv_bytes
 
-from ..models import Indicator, Period, Score, StageReview
+from ..models import Assessment, Indicator, Period, Score, StageReview
 from .recompute import request_period_recompute
-from .scores import ScoreError, apply_changes, is_evaluator, parse_level
+from .scores import ScoreError, apply_changes, is_evaluator, parse_level, self_assessment_open
 
 HEADER = (
     "kode_pemda",
@@ -39,6 +49,9 @@ HEADER = (
     "level_evaluator",
     "catatan",
 )
+EVALUATOR = "evaluator"
+SELF = "mandiri"
+MODES = (EVALUATOR, SELF)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
 XLSX_MAGIC = b"PK\x03\x04"
@@ -76,6 +89,7 @@ class ImportResult:
     filename: str = ""
     rows: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)
+    mode: str = EVALUATOR
 
     @property
     def errors(self):
@@ -183,8 +197,9 @@ def read_table(content, filename=""):
 class _Lookups:
     """Caches of the database lookups of one validation, scoped to the user."""
 
-    def __init__(self, user):
+    def __init__(self, user, mode=EVALUATOR):
         self.user = user
+        self.mode = mode
         self.evaluator = user is None or is_evaluator(user)
         self.pemdas = {}
         self.opds = {}
@@ -227,16 +242,27 @@ class _Lookups:
             )
         return self.indicators[instrument_id]
 
-    def score_ids(self, period, opd):
-        """{indicator number: score id} of the OPD's assessment, through the user's
-        editable scores."""
+    def scores_of(self, period, opd):
+        """{indicator number: (score id, self-assessed level)} of the OPD's assessment,
+        through the user's editable scores, and whether its self-assessment is open."""
         key = (period.pk, opd.pk)
         if key not in self.scores:
             scores = (
                 Score.objects.all() if self.user is None else Score.objects.editable_by(self.user)
             )
             scores = scores.filter(assessment__period=period, assessment__opd=opd)
-            self.scores[key] = dict(scores.values_list("indicator__nomor", "pk"))
+            by_number = {
+                nomor: (pk, own)
+                for nomor, pk, own in scores.values_list("indicator__nomor", "pk", "level_mandiri")
+            }
+            assessment = Assessment(
+                period=period,
+                status_mandiri=(
+                    scores.values_list("assessment__status_mandiri", flat=True).first()
+                    or Assessment.SelfStatus.DRAFT
+                ),
+            )
+            self.scores[key] = (by_number, self_assessment_open(assessment))
         return self.scores[key]
 
 
@@ -301,15 +327,53 @@ def _validate_row(row, lookups):
             % {"number": nomor, "first": min(numbers, default=0), "last": max(numbers, default=0)},
         )
     elif nomor is not None and period is not None and opd is not None:
-        row.score_id = lookups.score_ids(period, opd).get(nomor)
+        by_number, self_open = lookups.scores_of(period, opd)
+        row.score_id, current_own = by_number.get(nomor, (None, None))
         if row.score_id is None:
             row.error("kode_opd", _("This OPD is not assessed in this period."))
+        elif lookups.mode == EVALUATOR:
+            if row.level_mandiri is not None and row.level_mandiri != current_own:
+                row.error(
+                    "level_mandiri",
+                    _(
+                        "Self-assessed levels come from the OPD (its level here is "
+                        "%(level)s): leave level_mandiri empty or unchanged."
+                    )
+                    % {"level": "—" if current_own is None else current_own},
+                )
+            row.level_mandiri = None  # never written by the evaluators' import
+        else:
+            if row.level_evaluator is not None or row.catatan:
+                row.error(
+                    "level_evaluator",
+                    _(
+                        "An import on the OPD's behalf sets self-assessed levels only: leave "
+                        "level_evaluator and catatan empty."
+                    ),
+                )
+            if row.level_mandiri is not None and not self_open:
+                row.error(
+                    "level_mandiri",
+                    _(
+                        "The OPD's self-assessment is submitted or closed: its self-assessed "
+                        "levels can no longer change."
+                    ),
+                )
 
 
-def validate(user, content, filename=""):
+def may_import_for_opd(user):
+    """Who imports self-assessed levels on the OPD's behalf: the Kominfo administrator
+    (a superuser, and the command line without --user)."""
+    if user is None or user.is_superuser:
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.role == Role.ADMIN_KOMINFO
+
+
+def validate(user, content, filename="", mode=EVALUATOR):
     """Read and check the whole file; writes nothing. `user` None means the command line
     without --user (every pemda, no evaluator levels)."""
-    result = ImportResult(filename=filename)
+    result = ImportResult(filename=filename, mode=mode)
     try:
         table = read_table(content, filename)
     except ScoreError as exc:
@@ -318,6 +382,15 @@ def validate(user, content, filename=""):
     if user is not None and not is_evaluator(user):
         result.file_errors.append(
             RowError(FILE, "", _("Only evaluators and the Kominfo administrator import levels."))
+        )
+        return result
+    if mode == SELF and not may_import_for_opd(user):
+        result.file_errors.append(
+            RowError(
+                FILE,
+                "",
+                _("Only the Kominfo administrator imports self-assessed levels for an OPD."),
+            )
         )
         return result
     if not table or not any(_cell_text(c, "") for c in table[0]):
@@ -348,7 +421,7 @@ def validate(user, content, filename=""):
             RowError(FILE, "", _("Too many rows: at most %(max)s.") % {"max": MAX_ROWS})
         )
         return result
-    lookups = _Lookups(user)
+    lookups = _Lookups(user, mode)
     seen = {}
     for number, cells in data:
         cells = list(cells) + [None] * (len(HEADER) - len(cells))
@@ -393,7 +466,13 @@ def apply(user, result, reason=""):
     """Write a fully valid batch in one transaction; refuses (InvalidImport) otherwise."""
     if not result.is_valid:
         raise InvalidImport(result)
-    reason = reason or _("import from %(file)s") % {"file": result.filename or "spreadsheet"}
+    name = result.filename or "spreadsheet"
+    if result.mode == SELF:
+        reason = reason or _(
+            "import of self-assessed levels on the OPD's behalf by the administrator, from %(file)s"
+        ) % {"file": name}
+    else:
+        reason = reason or _("import from %(file)s") % {"file": name}
     period_ids = {row.period_id for row in result.rows}
     periods = {p.pk: p for p in Period.objects.select_for_update().filter(pk__in=period_ids)}
     scores = _scores_for_update(user, [row.score_id for row in result.rows])
@@ -406,6 +485,18 @@ def apply(user, result, reason=""):
             row.error("", _("This row can no longer be imported; check the file again."))
         elif period.is_final:
             row.error("tahun", _("The period is final: nothing can be changed any more."))
+        elif (
+            result.mode == SELF
+            and row.level_mandiri is not None
+            and not self_assessment_open(score.assessment)
+        ):
+            row.error(
+                "level_mandiri",
+                _(
+                    "The OPD's self-assessment is submitted or closed: its self-assessed "
+                    "levels can no longer change."
+                ),
+            )
         if row.errors:
             raise InvalidImport(result)
         summary.rows += 1
@@ -441,11 +532,11 @@ def apply(user, result, reason=""):
     return summary
 
 
-def import_file(user, content, filename="", dry_run=False, reason=""):
+def import_file(user, content, filename="", dry_run=False, reason="", mode=EVALUATOR):
     """Validate and, when every row is valid and this is no dry run, apply, all in one
     transaction. Returns (result, summary or None)."""
     with transaction.atomic():
-        result = validate(user, content, filename)
+        result = validate(user, content, filename, mode)
         if not result.is_valid or dry_run:
             return result, None
         return result, apply(user, result, reason)
@@ -457,9 +548,7 @@ def import_file(user, content, filename="", dry_run=False, reason=""):
 def template_csv(user, period=None):
     """A CSV in the import format: the header and, for a period the user may write, one
     row per OPD and indicator with the current levels (fill it in and import it back)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    rows = []
     if period is not None:
         scores = (
             Score.objects.editable_by(user)
@@ -473,16 +562,8 @@ def template_csv(user, period=None):
                 "catatan_evaluator",
             )
         )
-        for opd, nomor, own, evaluator, note in scores:
-            writer.writerow(
-                [
-                    period.pemda.kode,
-                    opd,
-                    period.tahun,
-                    nomor,
-                    "" if own is None else own,
-                    "" if evaluator is None else evaluator,
-                    note,
-                ]
-            )
-    return buffer.getvalue().encode("utf-8-sig")
+        rows = [
+            [period.pemda.kode, opd, period.tahun, nomor, own, evaluator, note]
+            for opd, nomor, own, evaluator, note in scores
+        ]
+    return csv_bytes(HEADER, rows)

@@ -20,8 +20,11 @@ def open_period(pemda, tahun, instrument, triwulan=None, **fields):
 
 @transaction.atomic
 def ensure_assessments(period):
-    """Add the assessments (and their empty scores) still missing for the period's OPDs.
-    Returns the new assessments."""
+    """Add the assessments (and their empty scores) still missing for the period's OPDs,
+    and queue the period's recompute so that they get their (in progress) figures and
+    the period its summary: nothing is left stale. Returns the new assessments."""
+    from .recompute import request_period_recompute
+
     existing = set(period.assessments.values_list("opd_id", flat=True))
     opds = (
         OPD.objects.filter(pemda_id=period.pemda_id)
@@ -38,6 +41,8 @@ def ensure_assessments(period):
         [Score(assessment=a, indicator_id=i) for a in created for i in indicator_ids],
         batch_size=2000,
     )
+    if created:
+        request_period_recompute([period.id])
     return created
 
 
@@ -53,8 +58,7 @@ def sync_opd_assessments(opd):
     touched = []
     for period in Period.objects.filter(pemda_id=opd.pemda_id).exclude(status=Period.Status.FINAL):
         if opd.is_active_in(period.tahun):
-            if ensure_assessments(period):
-                touched.append(period.id)
+            ensure_assessments(period)  # queues its own recompute
             continue
         empty = (
             Assessment.objects.filter(period=period, opd=opd)
@@ -70,3 +74,49 @@ def sync_opd_assessments(opd):
     if touched:
         request_period_recompute(touched)
     return touched
+
+
+def next_label(period):
+    """(tahun, triwulan) of the period after `period`: the next year, or the next quarter
+    of a quarterly series."""
+    if period.triwulan is None:
+        return period.tahun + 1, None
+    if period.triwulan == 4:
+        return period.tahun + 1, 1
+    return period.tahun, period.triwulan + 1
+
+
+@transaction.atomic
+def open_next_period(user, previous_id, instrument=None):
+    """The Kominfo administrator opens the period after `previous_id` for
+    self-assessment: same instrument (unless another is given) and zone thresholds,
+    every OPD active in its year, recorded in the new period's history. The running
+    period stays every page's default until evaluation starts on the new one."""
+    from django.utils.translation import gettext as _
+
+    from .scores import ScoreError, admin_period, log_change
+
+    previous = admin_period(user, previous_id)
+    tahun, triwulan = next_label(previous)
+    exists = Period.objects.filter(pemda_id=previous.pemda_id, tahun=tahun, triwulan=triwulan)
+    if exists.exists():
+        label = f"{tahun} TW{triwulan}" if triwulan else str(tahun)
+        raise ScoreError(_("The period %(label)s already exists.") % {"label": label})
+    period = open_period(
+        previous.pemda,
+        tahun,
+        instrument or previous.instrument,
+        triwulan,
+        zona_hijau_dari=previous.zona_hijau_dari,
+        zona_kuning_dari=previous.zona_kuning_dari,
+        jendela_sanggahan_hari=previous.jendela_sanggahan_hari,
+    )
+    log_change(
+        user,
+        period,
+        "status",
+        "",
+        period.status,
+        reason=_("opened after %(label)s") % {"label": previous.label},
+    )
+    return period

@@ -1,7 +1,8 @@
 """The "jalan keluar dari zona merah" rule: the cheapest way for an OPD to reach the next zone.
 
 Pure functions, no ORM: callers pass the instrument's indicators (`IndicatorWeight`), the
-assessment's levels and the period's zone thresholds, as for `scoring.compute_figures`.
+assessment's counted values (the evaluators' levels, as for `scoring.compute_figures`)
+and the period's zone thresholds. Only an assessment with figures has a zone to leave.
 
 The rule: raising one indicator by one level adds `weight / 100` to the index (index =
 Σ level × weight / 100), so the indicators below level 5 are taken by weight, heaviest
@@ -24,7 +25,6 @@ from .scoring import (
     ZONE_YELLOW,
     IndicatorWeight,
     compute_figures,
-    effective_level,
     round_index,
     zone_for,
 )
@@ -63,13 +63,12 @@ class Projection:
         return self.steps[-1].projected_zone if self.steps else self.zone
 
 
-def rise_candidates(indicators: Sequence[IndicatorWeight], levels: Mapping):
+def rise_candidates(indicators: Sequence[IndicatorWeight], values: Mapping):
     """(indicator, counted level, gain) of every indicator below level 5, biggest gain
     first; equal gains in the order of their keys."""
     candidates = []
     for item in indicators:
-        evaluator_level, self_level = levels.get(item.indicator, (None, None))
-        level = effective_level(evaluator_level, self_level)
+        level = values[item.indicator]
         if level < LEVEL_MAX:
             candidates.append((item, level, Decimal(item.weight) / HUNDRED))
     candidates.sort(key=lambda c: (-c[2], c[0].indicator))
@@ -78,23 +77,26 @@ def rise_candidates(indicators: Sequence[IndicatorWeight], levels: Mapping):
 
 def exit_path(
     indicators: Sequence[IndicatorWeight],
-    levels: Mapping,
+    values: Mapping,
     green_from=DEFAULT_GREEN_FROM,
     yellow_from=DEFAULT_YELLOW_FROM,
 ) -> Projection:
     """The fewest one-level rises that lift the OPD into the next zone.
 
-    `levels` maps an indicator key to (evaluator_level, self_level), as in
-    `compute_figures`. When even raising every indicator below 5 by one level does not
-    reach the next zone, all those steps are returned and `reached` is False.
+    `values` maps every indicator key to its counted level, as `compute_figures` takes
+    them (a complete assessment: the projection starts from its figures). When even
+    raising every indicator below 5 by one level does not reach the next zone, all those
+    steps are returned and `reached` is False.
     """
-    index = compute_figures(indicators, levels).index
+    index = compute_figures(indicators, values).index
+    if index is None:
+        raise ValueError("exit_path needs a value for every indicator")
     zone = zone_for(index, green_from, yellow_from)
     target = NEXT_ZONE[zone]
     if target is None:
         return Projection(index=index, zone=zone, target_zone=None, reached=True)
     steps, projected = [], index
-    for item, level, gain in rise_candidates(indicators, levels):
+    for item, level, gain in rise_candidates(indicators, values):
         projected += gain
         projected_zone = zone_for(projected, green_from, yellow_from)
         steps.append(Step(item.indicator, level, level + 1, gain, projected, projected_zone))

@@ -24,8 +24,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, Q, Sum
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -33,11 +32,13 @@ from ..models import Assessment, Period, Score
 from .instruments import instrument_weights, predikat_bands
 from .scoring import (
     HUNDRED,
-    NOT_FILLED,
     Figures,
     competition_ranks,
     compute_figures,
+    figure_status,
+    has_figures,
     predikat_for,
+    split_levels,
     zone_for,
 )
 from .summaries import rank_kabupaten, store_summary
@@ -47,13 +48,16 @@ logger = logging.getLogger(__name__)
 INDEX_PLACES = Decimal("0.000001")
 PART_PLACES = Decimal("0.0001")
 FIGURE_FIELDS = [
+    "status_nilai",
     "indeks",
     "predikat",
     "zona",
     "indeks_aspek",
     "indeks_domain",
-    "is_complete",
-    "is_final",
+    "indeks_mandiri",
+    "jumlah_indikator",
+    "terisi",
+    "tervalidasi",
     "computed_at",
     "is_stale",
 ]
@@ -68,29 +72,48 @@ def _levels_by_assessment(scores):
     return levels
 
 
-def _store_figures(assessment, figures, period, bands, now):
-    assessment.indeks = figures.index.quantize(INDEX_PLACES)
-    assessment.predikat = predikat_for(figures.index, bands)
-    assessment.zona = zone_for(figures.index, period.zona_hijau_dari, period.zona_kuning_dari)
-    assessment.indeks_aspek = {
-        str(k): str(v.quantize(PART_PLACES)) for k, v in figures.aspect_indices.items()
-    }
-    assessment.indeks_domain = {
-        str(k): str(v.quantize(PART_PLACES)) for k, v in figures.domain_indices.items()
-    }
-    assessment.is_complete = figures.is_complete
-    assessment.is_final = figures.is_validated and period.is_final
+def _parts(values):
+    return {str(k): str(v.quantize(PART_PLACES)) for k, v in values.items()}
+
+
+def _store_figures(assessment, evaluated, own, period, bands, now):
+    """Set the stored figures from the evaluators' `Figures` and the OPD's own, by the
+    rule of scoring.figure_status: an index, predikat, zone and aspect indices only when
+    every indicator is validated."""
+    status = figure_status(evaluated.counted, evaluated.total, period.is_final)
+    assessment.status_nilai = status
+    if has_figures(status):
+        assessment.indeks = evaluated.index.quantize(INDEX_PLACES)
+        assessment.predikat = predikat_for(evaluated.index, bands)
+        assessment.zona = zone_for(evaluated.index, period.zona_hijau_dari, period.zona_kuning_dari)
+        assessment.indeks_aspek = _parts(evaluated.aspect_indices)
+        assessment.indeks_domain = _parts(evaluated.domain_indices)
+    else:
+        assessment.indeks, assessment.predikat, assessment.zona = None, "", ""
+        assessment.indeks_aspek, assessment.indeks_domain = {}, {}
+    assessment.indeks_mandiri = None if own.index is None else own.index.quantize(INDEX_PLACES)
+    assessment.jumlah_indikator = evaluated.total
+    assessment.terisi = own.counted
+    assessment.tervalidasi = evaluated.counted
     assessment.computed_at = now
     assessment.is_stale = False
+
+
+def _ranks(assessments):
+    """Competition ranks among the assessments that have figures; None for the rest
+    (an OPD without figures is never ranked, above or below anyone)."""
+    ranks = competition_ranks({a.id: a.indeks for a in assessments if has_figures(a.status_nilai)})
+    return {a.id: ranks.get(a.id) for a in assessments}
 
 
 def _rank(period_id):
     """Store the competition rank of every assessment of the period."""
     assessments = list(
-        Assessment.objects.filter(period_id=period_id).only("id", "indeks", "peringkat")
+        Assessment.objects.filter(period_id=period_id).only(
+            "id", "indeks", "status_nilai", "peringkat"
+        )
     )
-    indices = {a.id: a.indeks or Decimal(0) for a in assessments}
-    ranks = competition_ranks(indices)
+    ranks = _ranks(assessments)
     changed = [a for a in assessments if a.peringkat != ranks[a.id]]
     for assessment in changed:
         assessment.peringkat = ranks[assessment.id]
@@ -124,9 +147,9 @@ def _ratio(total, weight):
 
 
 def _aggregate(period):
-    """{assessment id: {aspect number: (Σ effective level × weight, filled, validated)}}
-    for the period, in one aggregate query."""
-    effective = Coalesce("level_evaluator", "level_mandiri", Value(NOT_FILLED))
+    """{assessment id: {aspect number: (evaluators' sums, self-assessed sums)}} for the
+    period in one aggregate query; each sums is (Σ level × weight, levels counted)."""
+    total = DecimalField(max_digits=20, decimal_places=4)
     rows = (
         Score.objects.filter(
             assessment__period_id=period.id, indicator__instrument_id=period.instrument_id
@@ -134,37 +157,38 @@ def _aggregate(period):
         .order_by()
         .values_list("assessment_id", "indicator__aspect__nomor")
         .annotate(
-            total=Sum(
-                effective * F("indicator__bobot"),
-                output_field=DecimalField(max_digits=20, decimal_places=4),
-            ),
-            filled=Count(
-                "id", filter=Q(level_evaluator__isnull=False) | Q(level_mandiri__isnull=False)
-            ),
+            evaluated=Sum(F("level_evaluator") * F("indicator__bobot"), output_field=total),
             validated=Count("level_evaluator"),
+            own=Sum(F("level_mandiri") * F("indicator__bobot"), output_field=total),
+            filled=Count("level_mandiri"),
         )
     )
     sums = defaultdict(dict)
-    for assessment_id, aspect, total, filled, validated in rows:
-        sums[assessment_id][aspect] = (Decimal(total or 0), filled, validated)
+    for assessment_id, aspect, evaluated, validated, own, filled in rows:
+        sums[assessment_id][aspect] = (
+            (Decimal(evaluated or 0), validated),
+            (Decimal(own or 0), filled),
+        )
     return sums
 
 
-def _figures_from_sums(instrument, sums):
-    """The `Figures` of one assessment from its per-aspect sums: the same arithmetic as
+def _figures_from_sums(instrument, sums, which):
+    """The `Figures` of one assessment from its per-aspect sums (`which`: 0 for the
+    evaluators' levels, 1 for the self-assessed ones): the same arithmetic as
     `scoring.compute_figures`, done on the aggregated figures."""
     index_total = Decimal(0)
     domain_totals = defaultdict(Decimal)
     aspect_indices = {}
-    filled = validated = 0
+    counted = 0
     for aspect, weight in instrument.aspect_weight.items():
-        total, aspect_filled, aspect_validated = sums.get(aspect, (Decimal(0), 0, 0))
+        total, aspect_counted = sums[aspect][which] if aspect in sums else (Decimal(0), 0)
         index_total += total
         domain_totals[instrument.domain_of[aspect]] += total
         aspect_indices[aspect] = _ratio(total, weight)
-        filled += aspect_filled
-        validated += aspect_validated
+        counted += aspect_counted
     count = instrument.indicator_count
+    if not count or counted < count:
+        return Figures(None, {}, {}, counted, count)
     return Figures(
         index=index_total / HUNDRED,
         aspect_indices=aspect_indices,
@@ -172,8 +196,8 @@ def _figures_from_sums(instrument, sums):
             domain: _ratio(domain_totals[domain], weight)
             for domain, weight in instrument.domain_weight.items()
         },
-        is_complete=bool(count) and filled == count,
-        is_validated=bool(count) and validated == count,
+        counted=counted,
+        total=count,
     )
 
 
@@ -196,9 +220,16 @@ def _recompute_period_locked(period_id, instruments, summary=True):
     )
     now = timezone.now()
     for assessment in assessments:
-        figures = _figures_from_sums(instrument, sums.get(assessment.id, {}))
-        _store_figures(assessment, figures, period, instrument.bands, now)
-    ranks = competition_ranks({a.id: a.indeks for a in assessments})
+        own_sums = sums.get(assessment.id, {})
+        _store_figures(
+            assessment,
+            _figures_from_sums(instrument, own_sums, 0),
+            _figures_from_sums(instrument, own_sums, 1),
+            period,
+            instrument.bands,
+            now,
+        )
+    ranks = _ranks(assessments)
     for assessment in assessments:
         assessment.peringkat = ranks[assessment.id]
     _write_figures(assessments, now)
@@ -216,26 +247,32 @@ def _write_figures(assessments, now):
         return
     rows, params = [], []
     for a in assessments:
-        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s)")
+        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
         params += [
             a.id,
+            a.status_nilai,
             a.indeks,
             a.predikat,
             a.zona,
             json.dumps(a.indeks_aspek),
             json.dumps(a.indeks_domain),
-            a.is_complete,
-            a.is_final,
+            a.indeks_mandiri,
+            a.jumlah_indikator,
+            a.terisi,
+            a.tervalidasi,
             a.peringkat,
         ]
     table = Assessment._meta.db_table
     sql = (
-        f"UPDATE {table} AS a SET indeks = v.indeks::numeric, predikat = v.predikat, "
-        "zona = v.zona, indeks_aspek = v.aspek::jsonb, indeks_domain = v.domain::jsonb, "
-        "is_complete = v.complete, is_final = v.final, peringkat = v.rank::integer, "
+        f"UPDATE {table} AS a SET status_nilai = v.status, indeks = v.indeks::numeric, "
+        "predikat = v.predikat, zona = v.zona, indeks_aspek = v.aspek::jsonb, "
+        "indeks_domain = v.domain::jsonb, indeks_mandiri = v.mandiri::numeric, "
+        "jumlah_indikator = v.total::smallint, terisi = v.filled::smallint, "
+        "tervalidasi = v.validated::smallint, peringkat = v.rank::integer, "
         "computed_at = %s, is_stale = false "
         f"FROM (VALUES {', '.join(rows)}) "
-        "AS v(id, indeks, predikat, zona, aspek, domain, complete, final, rank) "
+        "AS v(id, status, indeks, predikat, zona, aspek, domain, mandiri, total, filled, "
+        "validated, rank) "
         "WHERE a.id = v.id"
     )
     with connection.cursor() as cursor:
@@ -271,16 +308,21 @@ def recompute_periods(period_ids, on_progress=None):
 
 
 def periods_to_recompute(pemda_kode=None, tahun=None, stale_only=False):
-    """Ids of the periods a full recompute (or the sweep) covers, in a stable order."""
+    """Ids of the periods a full recompute (or the sweep) covers, in a stable order.
+
+    A final period is left out unless it holds stale assessments: its figures are final
+    (nothing that feeds them may change), so the nightly recompute never rewrites them;
+    finalising and reopening mark them stale, and those recomputes go through."""
     periods = Period.objects.all()
     if pemda_kode:
         periods = periods.filter(pemda__kode=pemda_kode)
     if tahun:
         periods = periods.filter(tahun=tahun)
+    stale = Assessment.objects.filter(is_stale=True).values("period_id")
     if stale_only:
-        periods = periods.filter(
-            pk__in=Assessment.objects.filter(is_stale=True).values("period_id")
-        )
+        periods = periods.filter(pk__in=stale)
+    else:
+        periods = periods.exclude(~Q(pk__in=stale), status=Period.Status.FINAL)
     return list(periods.order_by("pk").values_list("pk", flat=True))
 
 
@@ -294,9 +336,14 @@ def recompute_assessment(assessment_id):
     period = Period.objects.select_for_update(no_key=True).get(pk=assessment.period_id)
     weights = instrument_weights(period.instrument_id)
     levels = _levels_by_assessment(Score.objects.filter(assessment_id=assessment_id))
-    figures = compute_figures(weights, levels[assessment_id])
+    evaluated, own = split_levels(levels[assessment_id])
     _store_figures(
-        assessment, figures, period, predikat_bands(period.instrument_id), timezone.now()
+        assessment,
+        compute_figures(weights, evaluated),
+        compute_figures(weights, own),
+        period,
+        predikat_bands(period.instrument_id),
+        timezone.now(),
     )
     assessment.save(update_fields=FIGURE_FIELDS)
     _rank(period.id)

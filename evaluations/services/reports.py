@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -33,6 +33,7 @@ from .. import charts
 from ..models import (
     Aspect,
     Assessment,
+    FigureStatus,
     Job,
     OfficialIndex,
     PemdaSummary,
@@ -40,10 +41,12 @@ from ..models import (
     Score,
     Zone,
 )
+from .disclosure import conceal_scores, sees_review
+from .exports import status_label
 from .instruments import instrument_weights
 from .projections import exit_path
 from .scoring import round_index, zone_for
-from .summaries import summarise_periods
+from .summaries import compare_periods, summarise_periods
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +58,35 @@ MOVERS = 5
 
 @dataclass
 class Headline:
+    """A period's headline figures, built from the `assessed` OPDs with figures (of
+    `opd_count`); `in_progress` OPDs are counted apart, never averaged or zoned."""
+
     period: Period
     opd_count: int = 0
+    assessed: int = 0
     average: Decimal | None = None
     predikat: str = ""
     zones: dict = field(default_factory=dict)
     provisional: int = 0
     stored: bool = True  # from PemdaSummary (False: the live aggregate)
+
+    @property
+    def in_progress(self):
+        return self.opd_count - self.assessed
+
+    @property
+    def status(self):
+        """What the headline figures are: final, provisional, or in progress (no OPD has
+        figures yet)."""
+        if not self.assessed:
+            return FigureStatus.IN_PROGRESS
+        if self.period.is_final and not self.in_progress:
+            return FigureStatus.FINAL
+        return FigureStatus.PROVISIONAL
+
+    @property
+    def status_label(self):
+        return FigureStatus(self.status).label
 
     @property
     def zone(self):
@@ -97,6 +122,7 @@ def headlines(periods):
                 Headline(
                     period=period,
                     opd_count=s.opd_count,
+                    assessed=s.dinilai,
                     average=None if s.rata_rata is None else round_index(s.rata_rata),
                     predikat=s.predikat,
                     zones={
@@ -113,6 +139,7 @@ def headlines(periods):
                 Headline(
                     period=period,
                     opd_count=s.opd_count,
+                    assessed=s.assessed,
                     average=s.average,
                     predikat=s.predikat,
                     zones=dict(s.zones),
@@ -156,7 +183,10 @@ def _dec(value):
 
 
 def dashboard_data(pemda, period, periods, user):
-    """Everything the zone dashboard of one pemda and period shows."""
+    """Everything the zone dashboard of one pemda and period shows.
+
+    Rankings, zone counts, charts and movers are built from the OPDs with figures
+    (provisional or final); the OPDs still in progress are listed apart, never ranked."""
     periods = list(periods)
     chronological = sorted(
         [p for p in periods if (p.triwulan is None) == (period.triwulan is None)],
@@ -165,13 +195,12 @@ def dashboard_data(pemda, period, periods, user):
     previous = previous_of(periods, period)
     heads = {h.period.id: h for h in headlines(chronological)}
     current = heads[period.id]
-    before = heads.get(previous.id) if previous else None
 
     assessments = list(
         Assessment.objects.visible_to(user)
         .filter(period=period)
         .select_related("opd")
-        .order_by("peringkat", "opd__kode")
+        .order_by(F("peringkat").asc(nulls_last=True), "opd__kode")
     )
     rows = [
         {
@@ -183,6 +212,10 @@ def dashboard_data(pemda, period, periods, user):
             "zone_label": a.get_zona_display() if a.zona else "",
             "rank": a.peringkat,
             "predikat": a.predikat,
+            "status": a.status_nilai,
+            "status_label": status_label(a),
+            "validated": a.tervalidasi,
+            "total": a.jumlah_indikator,
         }
         for a in assessments
     ]
@@ -193,13 +226,21 @@ def dashboard_data(pemda, period, periods, user):
     for row in rows:
         if seen[row["label"]] > 1:
             row["label"] = f"{row['label']} ({row['kode']})"
+    pairs = list(zip(assessments, rows, strict=True))
+    ranked = [row for a, row in pairs if a.has_figures]
+    in_progress = [row for a, row in pairs if not a.has_figures]
 
     movers_up, movers_down = [], []
-    if previous is not None:
-        earlier = dict(Assessment.objects.filter(period=previous).values_list("opd_id", "indeks"))
+    comparison = compare_periods(period, previous)
+    if comparison is not None:
+        earlier = dict(
+            Assessment.objects.filter(period=previous, indeks__isnull=False).values_list(
+                "opd_id", "indeks"
+            )
+        )
         changes = []
-        for a, row in zip(assessments, rows, strict=True):
-            if a.indeks is not None and earlier.get(a.opd_id) is not None:
+        for a, row in pairs:
+            if a.has_figures and earlier.get(a.opd_id) is not None:
                 before_index = round_index(earlier[a.opd_id])
                 changes.append(
                     {**row, "before": before_index, "change": a.indeks_bulat - before_index}
@@ -213,33 +254,39 @@ def dashboard_data(pemda, period, periods, user):
 
     aspects = _aspects(period.instrument_id)
     matrix = [
-        [_dec(a.indeks_aspek.get(str(nomor))) for nomor, _s, _n in aspects] for a in assessments
+        [_dec(a.indeks_aspek.get(str(nomor))) for nomor, _s, _n in aspects]
+        for a in assessments
+        if a.has_figures
     ]
     green, yellow = period.zona_hijau_dari, period.zona_kuning_dari
-    change = None
-    if before is not None and before.average is not None and current.average is not None:
-        change = current.average - before.average
     return {
         "headline": current,
-        "previous_headline": before,
+        "comparison": comparison,
         "previous_period": previous,
-        "change": change,
+        "official": official_index_of(pemda, period.tahun),
         "rows": rows,
+        "ranked": ranked,
+        "in_progress": in_progress,
         "movers_up": movers_up,
         "movers_down": movers_down,
         "aspects": aspects,
         "charts": {
-            "ranking": charts.ranking_bars(rows, green, yellow),
+            "ranking": charts.ranking_bars(ranked, green, yellow),
             "zones": charts.zone_donut(current.zones),
-            "distribution": charts.index_histogram(rows, green, yellow),
+            "distribution": charts.index_histogram(ranked, green, yellow),
             "trend": charts.pemda_trend(
                 [
-                    {"label": p.label, "average": heads[p.id].average, "zones": heads[p.id].zones}
+                    {
+                        "label": p.label,
+                        "average": heads[p.id].average,
+                        "zones": heads[p.id].zones,
+                        "status": heads[p.id].status,
+                    }
                     for p in chronological
                 ]
             ),
             "heatmap": charts.aspect_heatmap(
-                [row["label"] for row in rows],
+                [row["label"] for row in ranked],
                 [(short, name) for _n, short, name in aspects],
                 matrix,
                 green,
@@ -249,18 +296,26 @@ def dashboard_data(pemda, period, periods, user):
     }
 
 
+def official_index_of(pemda, year):
+    """The official national index recorded for the pemda and year, or None."""
+    return OfficialIndex.objects.filter(pemda=pemda, tahun=year).first()
+
+
 # --- Kabupaten/kota ranking ------------------------------------------------------------
 
 
 def kabupaten_years(province):
-    return sorted(
-        set(
-            Period.objects.filter(pemda__parent=province, triwulan__isnull=True).values_list(
-                "tahun", flat=True
-            )
-        ),
-        reverse=True,
+    """(every year of the province's kabupaten/kota periods newest first, the default
+    year): the newest in which some kabupaten/kota is under evaluation or has figures."""
+    periods = Period.objects.filter(pemda__parent=province, triwulan__isnull=True)
+    years = sorted(set(periods.values_list("tahun", flat=True)), reverse=True)
+    meaningful = set(
+        periods.filter(Q(status=Period.Status.EVALUATION) | Q(summary__dinilai__gt=0)).values_list(
+            "tahun", flat=True
+        )
     )
+    default = next((y for y in years if y in meaningful), None)
+    return years, default
 
 
 def kabupaten_data(province, year, user):
@@ -296,9 +351,13 @@ def kabupaten_data(province, year, user):
                 "zone_label": head.zone_label if head else "",
                 "zones": head.zones if head else {},
                 "opd_count": head.opd_count if head else 0,
+                "assessed": head.assessed if head else 0,
+                "status": head.status if head else FigureStatus.IN_PROGRESS,
+                "status_label": head.status_label if head else "",
                 "provisional": head.provisional if head else 0,
                 "rank": summary.peringkat_provinsi if summary else None,
                 "official": off.indeks if off else None,
+                "official_record": off,
                 "official_predikat": off.predikat if off else "",
                 "official_rank": summary.peringkat_resmi if summary else None,
             }
@@ -321,7 +380,7 @@ def kabupaten_data(province, year, user):
 # --- OPD scorecard -----------------------------------------------------------------------
 
 
-def scorecard_data(opd, history, selected):
+def scorecard_data(opd, history, selected, user):
     """Everything the scorecard of one OPD shows for the selected assessment.
 
     history: the OPD's assessments newest first (views.periods.opd_history)."""
@@ -336,17 +395,34 @@ def scorecard_data(opd, history, selected):
             previous = a
             break
     change = None
-    if previous is not None and previous.indeks is not None and selected.indeks is not None:
+    if (
+        previous is not None
+        and previous.indeks is not None
+        and selected.indeks is not None
+        and previous.period.instrument_id == period.instrument_id
+    ):
         change = selected.indeks_bulat - previous.indeks_bulat
 
-    scores = list(
-        Score.objects.filter(assessment=selected)
-        .select_related("indicator__aspect__domain")
-        .order_by("indicator__nomor")
+    scores = conceal_scores(
+        user,
+        list(
+            Score.objects.filter(assessment=selected)
+            .select_related("indicator__aspect__domain")
+            .order_by("indicator__nomor")
+        ),
+        period,
     )
     aspects = _aspects(period.instrument_id)
-    all_aspect_indices = list(
-        Assessment.objects.filter(period=period).values_list("indeks_aspek", flat=True)
+    # The pemda's average per aspect, over the OPDs with figures (the evaluators' work:
+    # none for an OPD user before document review ends).
+    all_aspect_indices = (
+        list(
+            Assessment.objects.filter(period=period, indeks__isnull=False).values_list(
+                "indeks_aspek", flat=True
+            )
+        )
+        if sees_review(user, period)
+        else []
     )
     pemda_avg = []
     for nomor, _short, _name in aspects:
@@ -356,18 +432,22 @@ def scorecard_data(opd, history, selected):
     opd_values = [_dec(selected.indeks_aspek.get(str(nomor))) for nomor, _s, _n in aspects]
     summary = headlines([period])[0]
 
-    weights = instrument_weights(period.instrument_id)
-    levels = {s.indicator_id: (s.level_evaluator, s.level_mandiri) for s in scores}
-    projection = exit_path(weights, levels, period.zona_hijau_dari, period.zona_kuning_dari)
-    by_id = {s.indicator_id: s for s in scores}
-    path = [
-        {
-            "step": step,
-            "score": by_id.get(step.indicator),
-            "zone_label": Zone(step.projected_zone).label,
-        }
-        for step in projection.steps
-    ]
+    # The way into the next zone starts from the figures; without figures there is no
+    # zone to leave.
+    projection, path = None, []
+    if selected.has_figures:
+        weights = instrument_weights(period.instrument_id)
+        values = {s.indicator_id: s.level_evaluator for s in scores}
+        projection = exit_path(weights, values, period.zona_hijau_dari, period.zona_kuning_dari)
+        by_id = {s.indicator_id: s for s in scores}
+        path = [
+            {
+                "step": step,
+                "score": by_id.get(step.indicator),
+                "zone_label": Zone(step.projected_zone).label,
+            }
+            for step in projection.steps
+        ]
 
     chronological = [
         a for a in reversed(history) if (a.period.triwulan is None) == (period.triwulan is None)
@@ -387,7 +467,9 @@ def scorecard_data(opd, history, selected):
         "team_status": team,
         "team_url": team_url(opd, period.tahun) if team else "",
         "projection": projection,
-        "target_label": Zone(projection.target_zone).label if projection.target_zone else "",
+        "target_label": (
+            Zone(projection.target_zone).label if projection and projection.target_zone else ""
+        ),
         "path": path,
         "charts": {
             "aspects": charts.aspect_comparison(
@@ -395,7 +477,12 @@ def scorecard_data(opd, history, selected):
             ),
             "trend": charts.opd_trend(
                 [
-                    {"label": a.period.label, "index": a.indeks_bulat, "zone": a.zona}
+                    {
+                        "label": a.period.label,
+                        "index": a.indeks_bulat,
+                        "zone": a.zona,
+                        "status": a.status_nilai,
+                    }
                     for a in chronological
                 ],
                 green,
@@ -538,7 +625,7 @@ def scorecard_pdf(opd, period, user):
         "generated_at": timezone.now(),
         "report": True,
     }
-    context.update(scorecard_data(opd, history, selected))
+    context.update(scorecard_data(opd, history, selected, user))
     html = render_to_string("evaluations/reports/scorecard_pdf.html", context)
     return html_to_pdf(html)
 

@@ -63,9 +63,11 @@ def parse_level(value, required=False):
     return level
 
 
-def log_change(user, period, field, old, new, assessment=None, score=None, reason=""):
+def log_change(user, period, field, old, new, assessment=None, score=None, reason="", pemda=None):
+    """One row of the change log; `pemda` for a change outside any period (the pemda's
+    official index)."""
     return ChangeLog.objects.create(
-        pemda_id=period.pemda_id,
+        pemda_id=period.pemda_id if period is not None else pemda.pk,
         period=period,
         assessment=assessment,
         score=score,
@@ -271,9 +273,11 @@ def finalisation_problems(period):
     return missing, open_appeals
 
 
-def _admin_period(user, period_id):
+def admin_period(user, period_id):
+    """The period, locked, if the user administers it (the Kominfo administrator of its
+    pemda, or a superuser); Period.DoesNotExist (a 404) for anyone else's period."""
     if not (user.is_superuser or _role(user) == Role.ADMIN_KOMINFO):
-        raise ScoreError(_("Only the Kominfo administrator finalises or reopens a period."))
+        raise ScoreError(_("Only the Kominfo administrator of the regional government does this."))
     return Period.objects.editable_by(user).select_for_update().get(pk=period_id)
 
 
@@ -282,7 +286,7 @@ def finalise_period(user, period_id):
     """Fix the results: every indicator of every OPD has an evaluator's level and no
     appeal is unanswered. Returns (period, missing scores, open appeals); the period is
     final only when both lists are empty."""
-    period = _admin_period(user, period_id)
+    period = admin_period(user, period_id)
     _check_not_final(period)
     missing, open_appeals = finalisation_problems(period)
     if missing or open_appeals:
@@ -297,7 +301,7 @@ def finalise_period(user, period_id):
 @transaction.atomic
 def reopen_period(user, period_id, reason):
     """An explicit, logged admin action: a final period goes back under evaluation."""
-    period = _admin_period(user, period_id)
+    period = admin_period(user, period_id)
     if not period.is_final:
         raise ScoreError(_("The period is not final."))
     if not (reason or "").strip():

@@ -52,15 +52,58 @@ class IndicatorWeight:
 
 @dataclass(frozen=True)
 class Figures:
-    index: Decimal
+    """What one set of values (the evaluators' levels, or the OPD's own) gives.
+
+    `index`, `aspect_indices` and `domain_indices` exist only when every indicator has
+    a value: an index over a partly filled instrument would count the blanks as zero
+    and tell a story nobody measured. Until then they are None / empty and `counted`
+    says how far the filling got."""
+
+    index: Decimal | None
     aspect_indices: dict
     domain_indices: dict
-    is_complete: bool  # every indicator has a level
-    is_validated: bool  # every indicator has an evaluator's level
+    counted: int  # indicators that have a value
+    total: int  # indicators of the instrument
+
+    @property
+    def is_complete(self):
+        return bool(self.total) and self.counted == self.total
+
+
+# --- What a figure means (README, "Arti angka") ---------------------------------------
+#
+# The figures of an assessment (index, predikat, zone, rank) are computed from the
+# evaluators' levels only. The OPD's self-assessed levels give a separate "indeks
+# mandiri", shown as the OPD's own claim and never ranked or zoned. The status says how
+# far the figures can be trusted:
+#
+#   in progress  not every indicator has an evaluator's level: no index, predikat, zone
+#                or rank; pages show how many indicators are filled and validated;
+#   provisional  every indicator has an evaluator's level, the period is not final: the
+#                figures may still change (appeals, later stages, reopening);
+#   final        the period is final: the figures change only through a recorded reopen.
+FIGURE_IN_PROGRESS = "proses"
+FIGURE_PROVISIONAL = "sementara"
+FIGURE_FINAL = "final"
+
+
+def figure_status(validated: int, total: int, period_final: bool) -> str:
+    """In progress, provisional or final (the rule above)."""
+    if not total or validated < total:
+        return FIGURE_IN_PROGRESS
+    return FIGURE_FINAL if period_final else FIGURE_PROVISIONAL
+
+
+def has_figures(status: str) -> bool:
+    """Do figures of this status carry an index, predikat, zone and rank?"""
+    return status in (FIGURE_PROVISIONAL, FIGURE_FINAL)
 
 
 def effective_level(evaluator_level, self_level):
-    """The evaluator's level if set, else the self-assessed level, else 0 (not filled)."""
+    """The evaluator's level if set, else the self-assessed level, else 0 (not filled).
+
+    Only for what-if projections and comparisons shown as such: stored figures come
+    from the evaluators' levels alone (`compute_figures`)."""
     if evaluator_level is not None:
         return evaluator_level
     if self_level is not None:
@@ -75,30 +118,40 @@ def _weighted_average(pairs):
     return sum((level * weight for level, weight in pairs), Decimal(0)) / total_weight
 
 
-def compute_figures(indicators: Sequence[IndicatorWeight], levels: Mapping) -> Figures:
-    """Index, aspect and domain indices of one assessment.
+def compute_figures(indicators: Sequence[IndicatorWeight], values: Mapping) -> Figures:
+    """Index, aspect and domain indices from one value per indicator.
 
-    `levels` maps an indicator key to its (evaluator_level, self_level); a missing key
-    means neither is filled.
-    """
+    `values` maps an indicator key to its value (a level, or a decimal value); a missing
+    key or None means not filled. Index = Σ value × weight / 100; an aspect or domain
+    index is the weighted average of its indicators' values."""
     by_aspect, by_domain = {}, {}
     index = Decimal(0)
-    complete = validated = True
+    counted = 0
     for item in indicators:
-        evaluator_level, self_level = levels.get(item.indicator, (None, None))
-        level = effective_level(evaluator_level, self_level)
-        complete &= level != NOT_FILLED
-        validated &= evaluator_level is not None
-        index += level * item.weight
-        by_aspect.setdefault(item.aspect, []).append((level, item.weight))
-        by_domain.setdefault(item.domain, []).append((level, item.weight))
+        value = values.get(item.indicator)
+        if value is None:
+            continue
+        counted += 1
+        index += value * item.weight
+        by_aspect.setdefault(item.aspect, []).append((value, item.weight))
+        by_domain.setdefault(item.domain, []).append((value, item.weight))
+    total = len(indicators)
+    if not total or counted < total:
+        return Figures(None, {}, {}, counted, total)
     return Figures(
         index=index / HUNDRED,
         aspect_indices={key: _weighted_average(pairs) for key, pairs in by_aspect.items()},
         domain_indices={key: _weighted_average(pairs) for key, pairs in by_domain.items()},
-        is_complete=complete and bool(indicators),
-        is_validated=validated and bool(indicators),
+        counted=counted,
+        total=total,
     )
+
+
+def split_levels(levels: Mapping):
+    """{key: (evaluator_level, self_level)} → ({key: evaluator_level}, {key: self_level})."""
+    evaluated = {key: pair[0] for key, pair in levels.items() if pair[0] is not None}
+    own = {key: pair[1] for key, pair in levels.items() if pair[1] is not None}
+    return evaluated, own
 
 
 def round_index(value) -> Decimal:

@@ -7,15 +7,19 @@ from django.db import connection
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from ..models import Assessment, OfficialIndex, PemdaSummary, Period, Zone
+from ..models import Assessment, FigureStatus, OfficialIndex, PemdaSummary, Period, Zone
 from .instruments import predikat_bands
 from .scoring import competition_ranks, predikat_for, round_index
 
 
 @dataclass
 class PeriodSummary:
+    """Figures of one period built from the OPDs that have figures (`assessed` of
+    `opd_count`); the others are in progress and counted apart."""
+
     period: Period
     opd_count: int = 0
+    assessed: int = 0
     average: Decimal | None = None
     predikat: str = ""
     zones: dict = field(default_factory=dict)  # zone code → count
@@ -28,10 +32,13 @@ class PeriodSummary:
 
 
 def _zone_aggregates():
+    # Only assessments with figures have an index and a zone: Avg and the zone counts
+    # leave the in-progress ones out by themselves.
     return {f"zona_{zone.value}": Count("id", filter=Q(zona=zone.value)) for zone in Zone} | {
         "opd_count": Count("id"),
+        "assessed": Count("id", filter=~Q(status_nilai=FigureStatus.IN_PROGRESS)),
         "average": Avg("indeks"),
-        "provisional": Count("id", filter=Q(is_final=False)),
+        "provisional": Count("id", filter=Q(status_nilai=FigureStatus.PROVISIONAL)),
     }
 
 
@@ -51,6 +58,7 @@ def summarise_periods(periods):
         summary = PeriodSummary(period=period)
         if row:
             summary.opd_count = row["opd_count"]
+            summary.assessed = row["assessed"]
             summary.average = None if row["average"] is None else round_index(row["average"])
             summary.zones = {zone.value: row[f"zona_{zone.value}"] for zone in Zone}
             summary.provisional = row["provisional"]
@@ -88,6 +96,7 @@ def store_summary(period, rank=True):
         defaults={
             "pemda_id": period.pemda_id,
             "opd_count": summary.opd_count,
+            "dinilai": summary.assessed,
             "rata_rata": summary.average,
             "predikat": summary.predikat,
             "zona_merah": summary.zones.get(Zone.MERAH, 0),
@@ -125,3 +134,43 @@ def rank_kabupaten(province_id, tahun):
         s.peringkat_provinsi = by_average.get(s.id)
         s.peringkat_resmi = by_official.get(s.id)
     PemdaSummary.objects.bulk_update(summaries, ["peringkat_provinsi", "peringkat_resmi"])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Like with like: the average index of the same OPDs in two periods."""
+
+    previous: Period
+    opd_count: int  # OPDs with figures in both periods
+    before: Decimal  # their average then, rounded as shown
+    after: Decimal  # their average now, rounded as shown
+
+    @property
+    def change(self):
+        return self.after - self.before
+
+
+def compare_periods(period, previous):
+    """How the OPDs with figures in both periods moved, or None when no OPD has figures
+    in both, or when the periods use different instruments (their indices measure
+    different things)."""
+    if previous is None or period.instrument_id != previous.instrument_id:
+        return None
+    now, then = (
+        dict(
+            Assessment.objects.filter(period=p, indeks__isnull=False).values_list(
+                "opd_id", "indeks"
+            )
+        )
+        for p in (period, previous)
+    )
+    common = now.keys() & then.keys()
+    if not common:
+        return None
+    n = len(common)
+    return Comparison(
+        previous=previous,
+        opd_count=n,
+        before=round_index(sum(then[o] for o in common) / n),
+        after=round_index(sum(now[o] for o in common) / n),
+    )

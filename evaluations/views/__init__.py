@@ -4,7 +4,7 @@ from .home import home
 from .jobs import JobListView
 from .kabupaten import KabupatenRankingView
 from .opd import OPDDetailView, OPDListView
-from .periodadmin import PeriodActionView, PeriodAdminView
+from .periodadmin import PeriodActionView, PeriodAdminView, PeriodThresholdsView
 from .reports import ReportCreateView, ReportDownloadView, ReportStatusView
 from .review import ReturnSelfAssessmentView, ReviewQueueView, ReviewSaveView, ReviewView
 from .scorecard import ScorecardView
@@ -16,6 +16,7 @@ __all__ = [
     "EvidenceRemoveView",
     "PeriodActionView",
     "PeriodAdminView",
+    "PeriodThresholdsView",
     "ReturnSelfAssessmentView",
     "ReviewQueueView",
     "ReviewSaveView",

@@ -24,10 +24,6 @@ class DashboardView(OPDListView):
             raise Http404("Dasbor tidak ditemukan")
         return super().get_queryset()
 
-    def get_export_filename(self, export_format):
-        label = self.period.label.replace(" ", "-") if self.period else ""
-        return f"peringkat-{self.pemda.kode}-{label}.{export_format}"
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.period is not None:

@@ -38,6 +38,24 @@ class UploadForm(forms.Form):
         label=gettext_lazy("CSV or XLSX file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx", "class": "form-control"}),
     )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("What the file sets"),
+        choices=[
+            (imports.EVALUATOR, gettext_lazy("Evaluator levels and notes")),
+            (imports.SELF, gettext_lazy("Self-assessed levels, on the OPD's behalf")),
+        ],
+        initial=imports.EVALUATOR,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        required=False,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None or not imports.may_import_for_opd(user):
+            del self.fields["mode"]
+
+    def clean_mode(self):
+        return self.cleaned_data.get("mode") or imports.EVALUATOR
 
     def clean_berkas(self):
         upload = self.cleaned_data["berkas"]
@@ -55,7 +73,7 @@ def _folder():
     return folder
 
 
-def _store(request, content, filename):
+def _store(request, content, filename, mode):
     folder = _folder()
     cutoff = time.time() - KEEP_SECONDS
     for old in folder.glob("*.upload"):
@@ -67,21 +85,22 @@ def _store(request, content, filename):
     token = uuid.uuid4().hex
     (folder / f"{token}.upload").write_bytes(content)
     pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {"name": filename, "user": request.user.pk}
+    pending[token] = {"name": filename, "user": request.user.pk, "mode": mode}
     request.session[SESSION_KEY] = pending
     return token
 
 
 def _load(request, token):
-    """(content, file name) of an upload of this session, or None."""
+    """(content, file name, mode) of an upload of this session, or None."""
     entry = request.session.get(SESSION_KEY, {}).get(token or "")
     if not entry or entry.get("user") != request.user.pk:
         return None
     try:
         uuid.UUID(hex=token)
-        return (_folder() / f"{token}.upload").read_bytes(), entry["name"]
+        content = (_folder() / f"{token}.upload").read_bytes()
     except (ValueError, OSError):
         return None
+    return content, entry["name"], entry.get("mode", imports.EVALUATOR)
 
 
 def _forget(request, token):
@@ -102,7 +121,7 @@ class ImportView(LoginRequiredMixin, View):
     def get(self, request):
         if "templat" in request.GET:
             return self._template(request)
-        return self._render(UploadForm())
+        return self._render(UploadForm(user=request.user))
 
     def _template(self, request):
         """The import format as CSV, prefilled with the current levels of the yearly
@@ -127,28 +146,29 @@ class ImportView(LoginRequiredMixin, View):
     def post(self, request):
         if request.POST.get("token"):
             return self._confirm(request, request.POST["token"])
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self._render(form)
         upload = form.cleaned_data["berkas"]
+        mode = form.cleaned_data.get("mode") or imports.EVALUATOR
         content = upload.read()
-        result = imports.validate(request.user, content, upload.name)
-        token = _store(request, content, upload.name) if result.is_valid else None
-        return self._render(UploadForm(), result=result, token=token)
+        result = imports.validate(request.user, content, upload.name, mode)
+        token = _store(request, content, upload.name, mode) if result.is_valid else None
+        return self._render(UploadForm(user=request.user), result=result, token=token)
 
     def _confirm(self, request, token):
         stored = _load(request, token)
         if stored is None:
             messages.error(request, _("The upload has expired; upload the file again."))
             return redirect("import_scores")
-        content, filename = stored
+        content, filename, mode = stored
         try:
-            result, summary = imports.import_file(request.user, content, filename)
+            result, summary = imports.import_file(request.user, content, filename, mode=mode)
         except imports.InvalidImport as exc:  # became invalid under the locks
             result, summary = exc.result, None
         if summary is None:
             messages.error(request, _("The file has errors now: nothing was imported."))
-            return self._render(UploadForm(), result=result, token=None)
+            return self._render(UploadForm(user=request.user), result=result, token=None)
         _forget(request, token)
         messages.success(
             request,

@@ -18,14 +18,11 @@ class KabupatenRankingView(PemdaScopedMixin, TemplateView):
         # Only a province has kabupaten/kota; only its staff rank them.
         if not self.pemda.is_province or not is_pemda_staff(self.request.user):
             raise Http404("Halaman tidak ditemukan")
-        years = kabupaten_years(self.pemda)
-        year = self.request.GET.get("tahun")
-        if year:
-            year = whole_number(year)
+        years, year = kabupaten_years(self.pemda)
+        if self.request.GET.get("tahun"):
+            year = whole_number(self.request.GET["tahun"])
             if year not in years:
                 raise Http404("Periode tidak ditemukan")
-        else:
-            year = years[0] if years else None
         context.update(years=years, year=year)
         if year is not None:
             context.update(kabupaten_data(self.pemda, year, self.request.user))

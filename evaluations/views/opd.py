@@ -3,25 +3,25 @@ from decimal import Decimal
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
 from opd.models import OPD
 from opd.permissions import PemdaScopedMixin, visible_or_404
 
 from ..filters import AssessmentFilter
 from ..models import Assessment, Domain, Score
+from ..services.disclosure import conceal_review, conceal_scores, sees_review
 from ..tables import AssessmentTable
-from .periods import opd_history, periods_of, pick_period
+from .exports import RankingExportMixin
+from .periods import opd_history, periods_of, pick_assessment, pick_period
 
 
-class OPDListView(PemdaScopedMixin, ExportMixin, SingleTableMixin, FilterView):
+class OPDListView(PemdaScopedMixin, RankingExportMixin, SingleTableMixin, FilterView):
     """The OPDs of a pemda for one period, with their stored index, zone and rank."""
 
     table_class = AssessmentTable
     filterset_class = AssessmentFilter
     template_name = "evaluations/opd_list.html"
     paginate_by = 50
-    export_formats = ("csv", "xlsx")
 
     def get_queryset(self):
         self.periods = periods_of(self.pemda, self.request.user)
@@ -34,8 +34,12 @@ class OPDListView(PemdaScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             .select_related("opd", "pemda", "period")
         )
 
-    def get_export_filename(self, export_format):
-        return f"opd-{self.pemda.kode}-{self.period.label if self.period else ''}.{export_format}"
+    def get_table_data(self):
+        data = super().get_table_data()
+        if self.period is not None and not sees_review(self.request.user, self.period):
+            # An OPD user before document review ends: its own row, figures concealed.
+            return conceal_review(self.request.user, list(data))
+        return data
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -54,14 +58,17 @@ class OPDDetailView(PemdaScopedMixin, TemplateView):
         opd = visible_or_404(OPD.objects.filter(pemda=self.pemda), user, kode=self.kwargs["opd"])
         history = opd_history(opd, user)
         # The same ?tahun=/&tw= rule as every page (unknown period → 404).
-        period = pick_period([a.period for a in history], self.request)
-        selected = next((a for a in history if a.period == period), None)
+        selected = pick_assessment(history, self.request)
         context.update(opd=opd, history=history, selected=selected)
         if selected is not None:
-            context["scores"] = (
-                Score.objects.filter(assessment=selected)
-                .select_related("indicator__aspect__domain")
-                .order_by("indicator__nomor")
+            context["scores"] = conceal_scores(
+                user,
+                list(
+                    Score.objects.filter(assessment=selected)
+                    .select_related("indicator__aspect__domain")
+                    .order_by("indicator__nomor")
+                ),
+                selected.period,
             )
             context["domains"] = [
                 (domain, _as_decimal(selected.indeks_domain.get(str(domain.nomor))))

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -19,17 +18,10 @@ from opd.permissions import PemdaScopedMixin, visible_or_404
 from ..forms import EvidenceFileForm, EvidenceLinkForm, SelfAssessmentForm
 from ..models import Assessment, ChangeLog, Evidence, Score, StageReview
 from ..services import scores as svc
+from ..services.disclosure import conceal_review, conceal_scores, sees_review
+from ..services.history import describe
 from ..services.scoring import LEVEL_MAX, LEVEL_MIN
-from .periods import periods_of, pick_period
-
-FIELD_LABELS = {
-    "level_mandiri": gettext_lazy("Self-assessed level"),
-    "penjelasan": gettext_lazy("Explanation"),
-    "level_evaluator": gettext_lazy("Evaluator's level"),
-    "catatan_evaluator": gettext_lazy("Evaluator's note"),
-    "bukti": gettext_lazy("Evidence"),
-    "status_mandiri": gettext_lazy("Self-assessment status"),
-}
+from .periods import period_query, periods_of, pick_period, work_period
 
 
 def is_htmx(request):
@@ -37,15 +29,12 @@ def is_htmx(request):
 
 
 def period_or_404(pemda, request):
-    period = pick_period(periods_of(pemda, request.user), request)
+    """The period a work page (self-assessment, review, period administration) shows:
+    named by ?tahun=, else the newest still running."""
+    period = pick_period(periods_of(pemda, request.user), request, default=work_period)
     if period is None:
         raise Http404("No period")
     return period
-
-
-def period_query(period):
-    query = f"?tahun={period.tahun}"
-    return f"{query}&tw={period.triwulan}" if period.triwulan else query
 
 
 def scores_for(assessment_or_ids, user):
@@ -75,17 +64,6 @@ def scores_for(assessment_or_ids, user):
 REVIEW_FIELDS = frozenset({"level_evaluator", "catatan_evaluator"})
 
 
-def hide_review_from(user, period):
-    """The OPD sees the evaluators' provisional levels only once document review has
-    ended (the appeal window opened) or the period is final."""
-    return (
-        not user.is_superuser
-        and svc.is_opd_user(user)
-        and period.sanggahan_dibuka is None
-        and not period.is_final
-    )
-
-
 def decorate(score, hide_review=False):
     """Attach the level choices (with their criteria) and the labelled history."""
     criteria = {c.level: c for c in score.indicator.criteria.all()}
@@ -94,7 +72,7 @@ def decorate(score, hide_review=False):
         entry for entry in score.changes.all() if not (hide_review and entry.field in REVIEW_FIELDS)
     ]
     for entry in score.history:
-        entry.label = FIELD_LABELS.get(entry.field, entry.field)
+        describe(entry)
     score.files = list(score.evidence.all())
     return score
 
@@ -132,11 +110,15 @@ def render_indicator(request, template, score, status=200, **context):
     assessment = Assessment.objects.select_related("period", "opd", "pemda").get(
         pk=score.assessment_id
     )
-    decorate(score, hide_review=hide_review_from(request.user, assessment.period))
+    visible = sees_review(request.user, assessment.period)
+    conceal_review(request.user, [assessment])
+    conceal_scores(request.user, [score], assessment.period)
+    decorate(score, hide_review=not visible)
     context.setdefault("chosen_level", None)
     context.update(
         s=score,
         assessment=assessment,
+        review_visible=visible,
         period=assessment.period,
         progress=progress_of(assessment),
         oob=True,
@@ -160,12 +142,15 @@ class AssessmentMixin(PemdaScopedMixin):
 
     @cached_property
     def assessment(self):
-        return visible_or_404(
+        """The assessment, its figures concealed as the user may see them (only for
+        display: services read it again from the database)."""
+        assessment = visible_or_404(
             Assessment.objects.filter(period=self.period, opd=self.opd).select_related(
                 "period", "opd", "pemda", "diajukan_oleh"
             ),
             self.request.user,
         )
+        return conceal_review(self.request.user, [assessment])[0]
 
     def score_or_404(self):
         return visible_or_404(
@@ -182,9 +167,11 @@ class SelfAssessmentView(AssessmentMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         assessment = self.assessment
-        hide = hide_review_from(user, self.period)
-        scores = [decorate(s, hide_review=hide) for s in scores_for(assessment, user)]
+        visible = sees_review(user, self.period)
+        scores = conceal_scores(user, list(scores_for(assessment, user)), self.period)
+        scores = [decorate(s, hide_review=not visible) for s in scores]
         context.update(
+            review_visible=visible,
             opd=self.opd,
             period=self.period,
             periods=periods_of(self.pemda, user),

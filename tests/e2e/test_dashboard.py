@@ -1,5 +1,7 @@
 """The zone dashboard and the OPD scorecard in a real browser (Playwright + chromium)."""
 
+from django.utils import timezone
+
 from evaluations.models import Period
 from evaluations.services.recompute import recompute_period
 from tests.factories import OPDFactory, make_period, set_levels
@@ -34,7 +36,8 @@ def test_sekprov_sees_one_ranking_bar_per_opd(page, live_server, login, world):
 
 
 def test_opd_head_opens_own_scorecard_and_not_another(page, live_server, login, world):
-    period = make_period(world.sulbar, 2024)
+    # Document review has ended: the OPD sees its provisional figures.
+    period = make_period(world.sulbar, 2024, sanggahan_dibuka=timezone.now())
     set_levels(period.assessments.get(opd=world.kominfo), 2)
     recompute_period(period.id)
 

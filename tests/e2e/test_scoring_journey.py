@@ -1,6 +1,6 @@
 """The scoring journey in a real browser: the operator fills the self-assessment, the
 head of the OPD submits it, and the evaluator scores all 25 indicators with the keyboard
-only; the OPD's index on the ranking page follows."""
+only; the OPD gets its index (from the evaluator's levels) and the ranking page shows it."""
 
 from playwright.sync_api import expect
 
@@ -26,7 +26,9 @@ def test_operator_fills_kepala_submits_evaluator_scores_by_keyboard(
         card.get_by_test_id("save").click()
         expect(page.locator(".indicator").nth(i).get_by_test_id("saved")).to_be_visible()
     assert page.evaluate("window.__noReload") is True
-    expect(page.get_by_test_id("opd-index")).to_have_text("3,00")
+    # The OPD's own claim, not yet a figure: no index, zone or rank before evaluation.
+    expect(page.get_by_test_id("self-index")).to_contain_text("3,00")
+    assert page.get_by_test_id("opd-index").count() == 0
     expect(page.get_by_test_id("progress")).to_have_attribute("data-filled", "25")
 
     # Only the head of the OPD submits.
@@ -40,12 +42,12 @@ def test_operator_fills_kepala_submits_evaluator_scores_by_keyboard(
     assessment = Assessment.objects.get(period=period, opd=world.kominfo)
     assert assessment.status_mandiri == Assessment.SelfStatus.SUBMITTED
 
-    # The period moves to evaluation; the evaluator sees the self-assessed index first.
+    # The period moves to evaluation; until validated the OPD is in progress, unranked.
     Period.objects.filter(pk=period.pk).update(status=Period.Status.EVALUATION)
     page.context.clear_cookies()
     login("evaluator.sulbar")
     page.goto(f"{base}/pemda/76/opd/?tahun=2024")
-    expect(page.locator("tr", has_text="Dinas Komunikasi")).to_contain_text("3,00")
+    expect(page.locator("tr", has_text="Dinas Komunikasi")).to_contain_text("Dalam proses")
 
     page.goto(f"{base}/pemda/76/evaluasi/?tahun=2024")
     page.get_by_role("link", name="Dinas Komunikasi dan Informatika").click()

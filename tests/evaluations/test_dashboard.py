@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def scored(world):
     """Sulbar 2024 (final): Diskominfo level 4 (4,00 green), Bappeda level 2 (2,00 red);
-    Sulbar 2023: Diskominfo 3 (3,00), Bappeda nothing (0,00). Polman 2024: Dinkes 3;
-    Majene 2024: Dinkes 2; Sulsel 2024 empty."""
+    Sulbar 2023: Diskominfo 3 (3,00), Bappeda 1 (1,00). Polman 2024: Dinkes 3;
+    Majene 2024: Dinkes 2; Sulsel 2024 empty (in progress)."""
     periods = {
         "sulbar": make_period(world.sulbar, 2024, status=Period.Status.FINAL),
         "sulbar_2023": make_period(world.sulbar, 2023, status=Period.Status.FINAL),
@@ -37,9 +37,12 @@ def scored(world):
     set_levels(periods["sulbar"].assessments.get(opd=world.kominfo), 4)
     set_levels(periods["sulbar"].assessments.get(opd=world.bappeda), 2)
     set_levels(periods["sulbar_2023"].assessments.get(opd=world.kominfo), 3)
+    set_levels(periods["sulbar_2023"].assessments.get(opd=world.bappeda), 1)
     set_levels(periods["polman"].assessments.get(opd=world.polman_dinkes), 3)
     set_levels(periods["majene"].assessments.get(opd=world.majene_dinkes), 2)
-    OfficialIndex.objects.create(pemda=world.majene, tahun=2024, indeks="2.91", predikat="Baik")
+    OfficialIndex.objects.create(
+        pemda=world.majene, tahun=2024, indeks="2.91", predikat="Baik", sumber="KemenPANRB"
+    )
     for period in periods.values():
         recompute_period(period.id)
     return periods
@@ -107,10 +110,13 @@ def test_dashboard_shows_the_stored_headline_figures(client, world, scored):
     assert shown(page, "dashboard-zone-hijau") == "1"
     assert shown(page, "dashboard-zone-kuning") == "0"
     assert shown(page, "dashboard-zone-merah") == "1"
-    assert shown(page, "dashboard-provisional") == "0"
-    assert shown(page, "dashboard-change").startswith("+1,50")  # 2023: (3,00 + 0,00) / 2
+    assert shown(page, "dashboard-assessed") == "2"
+    assert shown(page, "dashboard-status") == "Final"
+    # Like with like: the same two OPDs in 2023, (3,00 + 1,00) / 2 = 2,00.
+    assert shown(page, "comparison").startswith("+1,00")
+    assert "2,00 → 3,00" in shown(page, "comparison")
     earlier = client.get(dashboard(world.sulbar, "?tahun=2023")).content.decode()
-    assert shown(earlier, "dashboard-average") == "1,50"
+    assert shown(earlier, "dashboard-average") == "2,00"
     assert client.get(dashboard(world.sulbar, "?tahun=1999")).status_code == 404
 
 
@@ -145,7 +151,7 @@ def test_ranking_chart_lists_the_opds_in_rank_order_with_zone_colours(client, wo
     assert heatmap["z"][0] == [4.0] * 7 and heatmap["z"][1] == [2.0] * 7
     trend = chart(page, "chart-trend-data")["data"]
     average = next(t for t in trend if t["type"] == "scatter")
-    assert average["x"] == ["2023", "2024"] and average["y"] == [1.5, 3.0]
+    assert average["x"] == ["2023", "2024"] and average["y"] == [2.0, 3.0]
     assert chart(page, "chart-distribution-data")["data"]
 
 
@@ -154,9 +160,9 @@ def test_dashboard_lists_the_biggest_movers(client, world, scored):
     page = client.get(dashboard(world.sulbar, "?tahun=2024")).content.decode()
     movers_up = page[page.index('data-testid="movers-up"') :]
     movers_up = movers_up[: movers_up.index("</ol>")]
-    # Bappeda 0,00 → 2,00 (+2,00) before Diskominfo 3,00 → 4,00 (+1,00).
+    # Bappeda 1,00 → 2,00 and Diskominfo 3,00 → 4,00: both +1,00, by label.
     assert movers_up.index("Badan Perencanaan") < movers_up.index("Dinas Komunikasi")
-    assert "+2,00" in movers_up and "+1,00" in movers_up
+    assert movers_up.count("+1,00") == 2
     assert 'data-testid="movers-down"' not in page
 
 
@@ -175,17 +181,38 @@ def test_dashboard_table_filters_and_exports(client, world, scored):
     table = ranking_table(searched)
     assert "Dinas Komunikasi" in table and "Badan Perencanaan" not in table
 
+    # CSV: the machine format of export_results, the table's rows.
     response = client.get(url + "&_export=csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert [row[1] for row in rows[1:]] == ["DISKOMINFO", "BAPPEDA"]
+    assert response["Cache-Control"] == "private, no-store"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["kode_opd", "nama", "indeks", "predikat", "zona", "peringkat"]
+    assert [row[0] for row in rows[1:]] == ["DISKOMINFO", "BAPPEDA"]
+    assert rows[1][2] == "4.00" and rows[2][4] == "merah" and rows[1][-1] == "final"
+    filtered = client.get(url + "&zona=merah&_export=csv").content.decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(filtered))][1:] == ["BAPPEDA"]
 
+    # XLSX: for people, Indonesian headers, numbers as numbers, labels not codes.
     response = client.get(url + "&_export=xlsx")
     assert response.status_code == 200
     assert "peringkat-76-2024.xlsx" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert [row[1] for row in values[1:]] == ["DISKOMINFO", "BAPPEDA"]
-    assert values[1][4] == "4.00" and values[2][6] == "merah"
+    header = next(i for i, row in enumerate(values) if row[0] == "Peringkat")
+    assert values[header][:8] == [
+        "Peringkat",
+        "Kode OPD",
+        "OPD",
+        "Jenis",
+        "Indeks",
+        "Predikat",
+        "Zona",
+        "Status",
+    ]
+    data = values[header + 1 :]
+    assert [row[1] for row in data] == ["DISKOMINFO", "BAPPEDA"]
+    assert data[0][2] == "Dinas Komunikasi dan Informatika"  # plain text, no markup
+    assert data[0][4] == 4.0 and data[1][6] == "Merah" and data[0][7] == "Final"
+    assert sheet.cell(row=header + 2, column=5).number_format == "0.00"
 
 
 @pytest.mark.parametrize(
@@ -262,7 +289,7 @@ def test_page_queries_do_not_grow_with_opds_or_periods(client, world, scored):
     _grow(world, 30, [2019, 2020, 2021])
     large = [_count_queries(client, url) for url in urls]
     assert large == small
-    assert small[0] <= 20  # incl. the pemda's SPBE team panel
+    assert small[0] <= 24  # incl. the team panel, the official index, the comparison
 
 
 def test_every_figure_is_valid_plotly(client, world, scored):

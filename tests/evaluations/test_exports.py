@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from evaluations.models import Period
 from evaluations.services import exports
 from evaluations.services.recompute import recompute_period
 from tests.factories import OPDFactory, make_period, set_levels
@@ -20,20 +22,20 @@ KEYS = (
     ["kode_opd", "nama", "indeks", "predikat", "zona", "peringkat"]
     + [f"domain_{n}" for n in range(1, 5)]
     + [f"indikator_{n}" for n in range(1, 26)]
+    + ["status"]  # appended last: readers of the earlier columns keep working
 )
 
 
 @pytest.fixture
 def period(world):
-    """Sulbar 2024: Bappeda 4 everywhere (4.00, first), Diskominfo 3 with indicator 1 at
-    4 (3 + 3.25% = 3.0325 → 3.03, second), a third OPD without levels (0.00, last)."""
+    """Sulbar 2024 (under evaluation): Bappeda 4 everywhere (4.00, first), Diskominfo 3
+    everywhere (3.00, second), a third OPD only half validated (in progress: no figures,
+    last), Biro Hukum."""
     OPDFactory(pemda=world.sulbar, kode="BIRO-HUKUM", nama="Biro Hukum")
     period = make_period(world.sulbar, 2024)
     set_levels(period.assessments.get(opd=world.bappeda), 4)
-    kominfo = period.assessments.get(opd=world.kominfo)
-    set_levels(kominfo, 3)
-    set_levels(kominfo, {1: 4}, evaluator=False)
-    kominfo.scores.filter(indicator__nomor=1).update(level_evaluator=None)
+    set_levels(period.assessments.get(opd=world.kominfo), 3)
+    set_levels(period.assessments.get(opd__kode="BIRO-HUKUM"), dict.fromkeys(range(1, 13), 2))
     recompute_period(period.id)
     return period
 
@@ -42,44 +44,62 @@ def test_json_keys_order_and_decimals(period):
     content, content_type, filename = exports.export(period, "json")
     assert content_type == "application/json" and filename.endswith(".json")
     text = content.decode()
-    assert '"indeks": 4.00' in text and '"indeks": 3.03' in text and '"indeks": 0.00' in text
+    assert '"indeks": 4.00' in text and '"indeks": 3.00' in text and '"indeks": null' in text
     rows = json.loads(text, parse_float=Decimal)
     assert [list(row) for row in rows] == [KEYS] * 3
     assert [row["kode_opd"] for row in rows] == ["BAPPEDA", "DISKOMINFO", "BIRO-HUKUM"]
-    assert [row["peringkat"] for row in rows] == [1, 2, 3]
+    assert [row["peringkat"] for row in rows] == [1, 2, None]
     first, second, last = rows
-    assert (first["indeks"], first["predikat"], first["zona"]) == (
+    assert (first["indeks"], first["predikat"], first["zona"], first["status"]) == (
         Decimal("4.00"),
         "Sangat Baik",
         "hijau",
+        "sementara",
     )
-    assert (second["indeks"], second["zona"]) == (Decimal("3.03"), "kuning")
-    assert str(second["indeks"]) == "3.03" and str(first["domain_1"]) == "4.00"
-    assert second["domain_1"] == Decimal("3.25")  # indicator 1 of 4 at 4: (4+3+3+3)/4
-    assert second["indikator_1"] == 4 and second["indikator_2"] == 3
-    assert last["zona"] == "merah" and last["indikator_25"] is None
+    assert (second["indeks"], second["zona"]) == (Decimal("3.00"), "kuning")
+    assert str(first["domain_1"]) == "4.00"
+    assert second["indikator_1"] == 3
+    # In progress: no figures at all, the validated levels so far, the status.
+    assert (last["indeks"], last["predikat"], last["zona"], last["domain_1"]) == (None,) * 4
+    assert last["indikator_1"] == 2 and last["indikator_25"] is None
+    assert last["status"] == "proses"
 
 
-def test_csv_and_xlsx_have_the_same_columns_and_order(period):
+def test_csv_is_the_machine_format_and_xlsx_is_for_people(period):
     content, content_type, _name = exports.export(period, "csv")
     assert content_type.startswith("text/csv")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == KEYS
-    assert [(r[0], r[2], r[5]) for r in rows[1:]] == [
-        ("BAPPEDA", "4.00", "1"),
-        ("DISKOMINFO", "3.03", "2"),
-        ("BIRO-HUKUM", "0.00", "3"),
+    assert [(r[0], r[2], r[5], r[-1]) for r in rows[1:]] == [
+        ("BAPPEDA", "4.00", "1", "sementara"),
+        ("DISKOMINFO", "3.00", "2", "sementara"),
+        ("BIRO-HUKUM", "", "", "proses"),
     ]
-    assert rows[3][KEYS.index("indikator_1")] == ""
 
-    content, _type, _name = exports.export(period, "xlsx")
+    content, _type, name = exports.export(period, "xlsx")
+    assert name == "hasil-spbe-76-2024.xlsx"
     sheet = load_workbook(io.BytesIO(content)).active
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert table[0] == KEYS
-    assert [r[0] for r in table[1:]] == ["BAPPEDA", "DISKOMINFO", "BIRO-HUKUM"]
-    assert table[2][2] == pytest.approx(3.03)
-    assert sheet.cell(row=3, column=3).number_format == "0.00"
-    assert sheet.cell(row=3, column=KEYS.index("indikator_2") + 1).value == 3
+    # A title block says what the figures are, then the table.
+    notes = " ".join(str(row[0]) for row in table[:4])
+    assert "Provinsi" in notes and "2024" in notes and "sementara" in notes.lower()
+    header = next(i for i, row in enumerate(table) if row[0] == "Peringkat")
+    assert table[header][:7] == [
+        "Peringkat",
+        "Kode OPD",
+        "OPD",
+        "Indeks",
+        "Predikat",
+        "Zona",
+        "Status",
+    ]
+    assert table[header][7].startswith("Domain 1 ")
+    assert table[header][11].startswith("1. ")
+    data = table[header + 1 :]
+    assert [r[1] for r in data] == ["BAPPEDA", "DISKOMINFO", "BIRO-HUKUM"]
+    assert data[1][3] == pytest.approx(3.0) and data[1][5] == "Kuning"
+    assert sheet.cell(row=header + 3, column=4).number_format == "0.00"
+    assert data[2][3] is None and data[2][6].startswith("Dalam proses")
 
 
 def test_export_command(period, tmp_path, capsys):
@@ -88,9 +108,36 @@ def test_export_command(period, tmp_path, capsys):
     assert [r["kode_opd"] for r in rows] == ["BAPPEDA", "DISKOMINFO", "BIRO-HUKUM"]
     target = tmp_path / "hasil.xlsx"
     call_command("export_results", pemda="76", tahun=2024, format="xlsx", output=str(target))
-    assert load_workbook(target).active.cell(row=1, column=1).value == "kode_opd"
+    assert any(
+        row[0] == "Peringkat" for row in load_workbook(target).active.iter_rows(values_only=True)
+    )
     with pytest.raises(CommandError):
         call_command("export_results", pemda="76", tahun=2019)
+
+
+def test_a_name_that_looks_like_a_formula_is_text_in_every_export(world, period):
+    # OWASP CSV injection: =, +, -, @ at the start of a cell.
+    world.bappeda.nama = '=HYPERLINK("http://evil.example","klik")'
+    world.bappeda.save()
+    world.kominfo.nama = "@SUM(1+1)"
+    world.kominfo.save()
+    content, *_ = exports.export(period, "csv")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","klik")'
+    assert rows[2][1] == "'@SUM(1+1)"
+    for workbook in (
+        exports.export(period, "xlsx")[0],
+        exports.ranking_workbook(period, period.assessments.all()),
+    ):
+        sheet = load_workbook(io.BytesIO(workbook)).active
+        cells = [cell for row in sheet.iter_rows() for cell in row if cell.value]
+        names = [c for c in cells if "HYPERLINK" in str(c.value) or "SUM(" in str(c.value)]
+        assert len(names) == 2
+        for cell in names:
+            assert cell.data_type == "s" and str(cell.value).startswith("'")
+    # JSON is no spreadsheet: the name stays as it is.
+    rows = json.loads(exports.export(period, "json")[0])
+    assert rows[0]["nama"].startswith("=HYPERLINK")
 
 
 def export_url(pemda, **query):
@@ -112,10 +159,18 @@ def test_export_view_is_tenant_scoped(client, world, period):
     assert len(response.content.decode("utf-8-sig").strip().splitlines()) == 4
     assert client.get(export_url(world.sulbar, tahun=2024, format="pdf")).status_code == 404
     assert client.get(export_url(world.sulbar, tahun=2019, format="csv")).status_code == 404
-    # An OPD user downloads its own row only.
+    assert response["Cache-Control"] == "private, no-store"
+    # An OPD user downloads its own row only, and before document review ends none of
+    # the evaluators' work: no figures, no evaluator levels.
     client.force_login(world.operator_kominfo)
     rows = json.loads(client.get(export_url(world.sulbar, tahun=2024, format="json")).content)
     assert [r["kode_opd"] for r in rows] == ["DISKOMINFO"]
+    assert rows[0]["indeks"] is None and rows[0]["status"] == "proses"
+    assert {rows[0][f"indikator_{n}"] for n in range(1, 26)} == {None}
+    # Once document review has ended they are published.
+    Period.objects.filter(pk=period.pk).update(sanggahan_dibuka=timezone.now())
+    rows = json.loads(client.get(export_url(world.sulbar, tahun=2024, format="json")).content)
+    assert rows[0]["indeks"] == 3.0 and rows[0]["indikator_1"] == 3
 
 
 def test_opd_list_has_the_download_button(client, world, period):

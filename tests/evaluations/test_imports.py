@@ -66,10 +66,10 @@ def periods(world):
 def test_one_bad_row_writes_nothing(world, periods):
     before = snapshot()
     content = csv_bytes(
-        "76,DISKOMINFO,2024,1,3,4,ok",
-        "76,DISKOMINFO,2024,2,3,4,",
+        "76,DISKOMINFO,2024,1,,4,ok",
+        "76,DISKOMINFO,2024,2,,4,",
         "76,BAPPEDA,2024,3,,6,too high",
-        "76,BAPPEDA,2024,4,2,,",
+        "76,BAPPEDA,2024,4,,2,",
     )
     result, summary = imports.import_file(world.evaluator_sulbar, content, "nilai.csv")
     assert summary is None and not result.is_valid
@@ -83,22 +83,23 @@ def test_one_bad_row_writes_nothing(world, periods):
 
 def test_each_row_error_has_its_row_and_column(world, periods):
     content = csv_bytes(
-        "99,DISKOMINFO,2024,1,3,,",  # 2 unknown pemda
-        "76.02,DINKES,2024,1,3,,",  # 3 a kabupaten the province evaluator may not write
-        "76,NOPE,2024,1,3,,",  # 4 unknown OPD
-        "76,DISKOMINFO,2019,1,3,,",  # 5 no period that year
-        "76,DISKOMINFO,2024,26,3,,",  # 6 indicator outside the instrument
+        "99,DISKOMINFO,2024,1,,3,",  # 2 unknown pemda
+        "76.02,DINKES,2024,1,,3,",  # 3 a kabupaten the province evaluator may not write
+        "76,NOPE,2024,1,,3,",  # 4 unknown OPD
+        "76,DISKOMINFO,2019,1,,3,",  # 5 no period that year
+        "76,DISKOMINFO,2024,26,,3,",  # 6 indicator outside the instrument
         "76,DISKOMINFO,2024,1,abc,,",  # 7 not a number
         "76,DISKOMINFO,2024,2,,0,",  # 8 below 1
         "76,DISKOMINFO,2024,3,6,,",  # 9 above 5
-        "76,DISKOMINFO,2024,4,3.5,,",  # 10 not whole
-        "76,DISKOMINFO,2023,1,3,,",  # 11 final period
-        "76,DISKOMINFO,2024,5,3,,",  # 12 fine
-        "76,DISKOMINFO,2024,5,4,,",  # 13 duplicate of 12
+        "76,DISKOMINFO,2024,4,,3.5,",  # 10 not whole
+        "76,DISKOMINFO,2023,1,,3,",  # 11 final period
+        "76,DISKOMINFO,2024,5,,3,",  # 12 fine
+        "76,DISKOMINFO,2024,5,,4,",  # 13 duplicate of 12
         "76,,x,,,,",  # 14 missing OPD and indicator, bad year
-        "73.06,NOPE,2024,1,3,,",  # 15 another province: refused before any OPD lookup
+        "73.06,NOPE,2024,1,,3,",  # 15 another province: refused before any OPD lookup
         ",,,,,,",  # blank: skipped
-        "76,BAPPEDA,2024,1,3,,",  # 17 fine (row numbers follow the file)
+        "76,BAPPEDA,2024,1,,3,",  # 17 fine (row numbers follow the file)
+        "76,BAPPEDA,2024,2,3,,",  # 18 a self-assessed level from the evaluators' import
     )
     result = imports.validate(world.evaluator_sulbar, content, "nilai.csv")
     assert errors_by_row(result) == {
@@ -110,13 +111,14 @@ def test_each_row_error_has_its_row_and_column(world, periods):
         7: {"level_mandiri"},
         8: {"level_evaluator"},
         9: {"level_mandiri"},
-        10: {"level_mandiri"},
+        10: {"level_evaluator"},
         11: {"tahun"},
         13: {"nomor_indikator"},
         14: {"kode_opd", "nomor_indikator", "tahun"},
         15: {"kode_pemda"},
+        18: {"level_mandiri"},
     }
-    assert [row.number for row in result.rows][-1] == 17
+    assert [row.number for row in result.rows][-1] == 18
     messages = {e.row: e.message for e in result.errors}
     # A tenant's OPD is not revealed: an existing and a missing OPD read the same.
     assert messages[3] == messages[15]
@@ -131,6 +133,7 @@ def test_each_row_error_has_its_row_and_column(world, periods):
     assert "whole number from 1 to 5" in text[7]
     assert "final" in text[11]
     assert "Duplicate of row 12" in text[13]
+    assert "Self-assessed levels come from the OPD" in text[18]
 
 
 @pytest.mark.parametrize(
@@ -138,8 +141,8 @@ def test_each_row_error_has_its_row_and_column(world, periods):
     [
         (b"", "kosong.csv", 0),
         (HEADER.encode() + b"\n", "header-only.csv", 0),
-        (b"76,DISKOMINFO,2024,1,3,,\n", "no-header.csv", 1),
-        (csv_bytes("76,DISKOMINFO,2024,1,3,", header=HEADER.rsplit(",", 1)[0]), "x.csv", 1),
+        (b"76,DISKOMINFO,2024,1,,3,\n", "no-header.csv", 1),
+        (csv_bytes("76,DISKOMINFO,2024,1,,3", header=HEADER.rsplit(",", 1)[0]), "x.csv", 1),
         (b"PK\x03\x04 broken workbook", "nilai.xlsx", 0),
         (b"\x00\x01\x02binary", "nilai.csv", 0),
         (b"not a workbook", "nilai.xlsx", 0),
@@ -154,13 +157,16 @@ def test_file_level_errors(world, periods, content, filename, row):
 def test_valid_csv_applies_through_the_score_service(
     world, periods, django_capture_on_commit_callbacks
 ):
+    kominfo = Assessment.objects.get(period=periods["sulbar"], opd=world.kominfo)
+    kominfo.scores.update(level_mandiri=3)  # what the OPD filled
     rows = [f"76,DISKOMINFO,2024,{n},3,4,catatan {n}" for n in range(1, 26)]
-    rows.append("76,BAPPEDA,2024,1,2,,ignored without an evaluator level")
+    rows.append("76,BAPPEDA,2024,1,,,ignored without an evaluator level")
     logs = ChangeLog.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         result, summary = imports.import_file(world.evaluator_sulbar, csv_bytes(*rows), "a.csv")
-    assert result.is_valid and summary.rows == 26 and summary.scores_changed == 26
-    kominfo = Assessment.objects.get(period=periods["sulbar"], opd=world.kominfo)
+    assert result.is_valid, result.errors
+    assert summary.rows == 26 and summary.scores_changed == 25
+    kominfo.refresh_from_db()
     assert kominfo.indeks_bulat == Decimal("4.00") and not kominfo.is_stale
     score = kominfo.scores.get(indicator__nomor=7)
     assert (score.level_mandiri, score.level_evaluator, score.catatan_evaluator) == (
@@ -176,30 +182,51 @@ def test_valid_csv_applies_through_the_score_service(
         world.evaluator_sulbar,
     )
     bappeda = periods["sulbar"].assessments.get(opd=world.bappeda).scores.get(indicator__nomor=1)
-    assert (bappeda.level_mandiri, bappeda.level_evaluator, bappeda.catatan_evaluator) == (
-        2,
-        None,
-        "",
-    )
-    # 25 scores × 3 fields + 1 level_mandiri.
-    assert ChangeLog.objects.count() - logs == 76
-    assert set(ChangeLog.objects.values_list("field", flat=True)) >= {
-        "level_mandiri",
+    assert (bappeda.level_mandiri, bappeda.level_evaluator) == (None, None)
+    # 25 scores × 2 fields (level, note); the self-assessed levels are untouched.
+    assert ChangeLog.objects.count() - logs == 50
+    assert set(ChangeLog.objects.values_list("field", flat=True)) == {
         "level_evaluator",
         "catatan_evaluator",
     }
 
 
-def test_valid_xlsx_applies(world, periods, django_capture_on_commit_callbacks):
-    rows = [["76", "BAPPEDA", 2024, n, 2, None, None] for n in range(1, 26)]
-    rows[0][5] = 5  # indicator 1 (weight 3.25%) gets 5 from the evaluator
-    with django_capture_on_commit_callbacks(execute=True):
-        result, summary = imports.import_file(world.admin_sulbar, xlsx_bytes(rows), "b.xlsx")
-    assert result.is_valid, result.errors
-    bappeda = Assessment.objects.get(period=periods["sulbar"], opd=world.bappeda)
-    # 2 everywhere, indicator 1 at 5: 2 + 3 × 3.25% = 2.0975 → 2.10.
-    assert bappeda.indeks_bulat == Decimal("2.10")
-    assert bappeda.scores.get(indicator__nomor=1).level_evaluator == 5
+def test_the_evaluators_import_never_changes_a_self_assessed_level(world, periods):
+    # The OPD's head submitted 3; an evaluator's file says 1: refused, nothing written.
+    kominfo = periods["sulbar"].assessments.get(opd=world.kominfo)
+    kominfo.scores.update(level_mandiri=3)
+    Assessment.objects.filter(pk=kominfo.pk).update(status_mandiri="diajukan")
+    before = snapshot()
+    result, summary = imports.import_file(
+        world.evaluator_sulbar, csv_bytes("76,DISKOMINFO,2024,1,1,,"), "x.csv"
+    )
+    assert summary is None and errors_by_row(result) == {2: {"level_mandiri"}}
+    # Not even the administrator, on the OPD's behalf, after submission.
+    result, summary = imports.import_file(
+        world.admin_sulbar, csv_bytes("76,DISKOMINFO,2024,1,1,,"), "x.csv", mode=imports.SELF
+    )
+    assert summary is None and errors_by_row(result) == {2: {"level_mandiri"}}
+    assert snapshot() == before
+    assert Assessment.objects.get(pk=kominfo.pk).status_mandiri == "diajukan"
+
+
+def test_the_administrator_imports_self_levels_on_the_opds_behalf_recorded_as_such(world, periods):
+    periods["sulbar"].status = Period.Status.SELF_ASSESSMENT
+    periods["sulbar"].save()
+    content = csv_bytes("76,DISKOMINFO,2024,1,3,,", "76,DISKOMINFO,2024,2,4,,")
+    # An evaluator may not; nor may the file carry evaluator levels in this mode.
+    refused = imports.validate(world.evaluator_sulbar, content, "m.csv", mode=imports.SELF)
+    assert refused.file_errors
+    mixed = imports.validate(
+        world.admin_sulbar, csv_bytes("76,DISKOMINFO,2024,1,3,4,"), "m.csv", mode=imports.SELF
+    )
+    assert errors_by_row(mixed) == {2: {"level_evaluator"}}
+    result, summary = imports.import_file(world.admin_sulbar, content, "m.csv", mode=imports.SELF)
+    assert result.is_valid and summary.scores_changed == 2
+    logs = ChangeLog.objects.filter(field="level_mandiri")
+    assert logs.count() == 2
+    assert {log.user for log in logs} == {world.admin_sulbar}
+    assert all("atas nama OPD" in log.reason for log in logs)
 
 
 @pytest.mark.parametrize("username", ["admin_sulsel", "evaluator_polman", "evaluator_sulbar"])
@@ -210,33 +237,30 @@ def test_other_pemda_cannot_import(world, periods, username):
     target = "76.02" if username == "evaluator_sulbar" else "76"
     opd = "DINKES" if target == "76.02" else "DISKOMINFO"
     before = snapshot()
-    result, summary = imports.import_file(user, csv_bytes(f"{target},{opd},2024,1,3,3,"), "c.csv")
+    result, summary = imports.import_file(user, csv_bytes(f"{target},{opd},2024,1,,3,"), "c.csv")
     assert summary is None and errors_by_row(result) == {2: {"kode_pemda"}}
     assert snapshot() == before
 
 
 def test_opd_roles_and_leadership_cannot_import(world, periods):
     for user in (world.operator_kominfo, world.sekprov):
-        result = imports.validate(user, csv_bytes("76,DISKOMINFO,2024,1,3,,"), "d.csv")
+        result = imports.validate(user, csv_bytes("76,DISKOMINFO,2024,1,,3,"), "d.csv")
         assert not result.is_valid and result.file_errors
 
 
 def test_evaluator_levels_need_the_evaluation_stage(world, periods):
     periods["sulbar"].status = Period.Status.SELF_ASSESSMENT
     periods["sulbar"].save()
-    result = imports.validate(world.admin_sulbar, csv_bytes("76,DISKOMINFO,2024,1,3,4,"), "e.csv")
+    result = imports.validate(world.admin_sulbar, csv_bytes("76,DISKOMINFO,2024,1,,4,"), "e.csv")
     assert errors_by_row(result) == {2: {"level_evaluator"}}
-    assert imports.validate(
-        world.admin_sulbar, csv_bytes("76,DISKOMINFO,2024,1,3,,"), "e.csv"
-    ).is_valid
 
 
 def test_semicolon_csv_and_float_cells_are_read(world, periods):
-    content = HEADER.replace(",", ";").encode() + b"\n76;DISKOMINFO;2024;1;3;4;x\n"
+    content = HEADER.replace(",", ";").encode() + b"\n76;DISKOMINFO;2024;1;;4;x\n"
     assert imports.validate(world.evaluator_sulbar, content, "f.csv").is_valid
     result = imports.validate(
         world.evaluator_polman,
-        xlsx_bytes([[76.02, "DINKES", 2024.0, 1.0, 3.0, None, None]]),
+        xlsx_bytes([[76.02, "DINKES", 2024.0, 1.0, None, 3.0, None]]),
         "g.xlsx",
     )
     assert result.is_valid, result.errors
@@ -244,7 +268,7 @@ def test_semicolon_csv_and_float_cells_are_read(world, periods):
 
 def test_command_exits_non_zero_and_writes_nothing_on_errors(world, periods, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_bytes("76,DISKOMINFO,2024,1,3,4,", "76,DISKOMINFO,2024,99,3,4,"))
+    bad.write_bytes(csv_bytes("76,DISKOMINFO,2024,1,,4,", "76,DISKOMINFO,2024,99,,4,"))
     before = snapshot()
     err = io.StringIO()
     with pytest.raises(CommandError):
@@ -257,7 +281,7 @@ def test_command_exits_non_zero_and_writes_nothing_on_errors(world, periods, tmp
 
 def test_command_dry_run_then_apply(world, periods, tmp_path, django_capture_on_commit_callbacks):
     good = tmp_path / "good.csv"
-    good.write_bytes(csv_bytes("76,DISKOMINFO,2024,1,3,4,baik"))
+    good.write_bytes(csv_bytes("76,DISKOMINFO,2024,1,,4,baik"))
     before = snapshot()
     out = io.StringIO()
     call_command("import_scores", str(good), user="evaluator.sulbar", dry_run=True, stdout=out)
@@ -267,7 +291,11 @@ def test_command_dry_run_then_apply(world, periods, tmp_path, django_capture_on_
     score = Score.objects.get(
         assessment__period=periods["sulbar"], assessment__opd=world.kominfo, indicator__nomor=1
     )
-    assert (score.level_mandiri, score.level_evaluator, score.catatan_evaluator) == (3, 4, "baik")
+    assert (score.level_mandiri, score.level_evaluator, score.catatan_evaluator) == (
+        None,
+        4,
+        "baik",
+    )
     # Without --user: any pemda, but evaluator levels need a user to be recorded for.
     err = io.StringIO()
     with pytest.raises(CommandError):
@@ -304,13 +332,13 @@ def test_browser_preview_then_confirm(
 ):
     client.force_login(world.evaluator_sulbar)
     before = snapshot()
-    response = upload(client, csv_bytes("76,DISKOMINFO,2024,1,3,4,", "76,DISKOMINFO,2024,1,x,,"))
+    response = upload(client, csv_bytes("76,DISKOMINFO,2024,1,,4,", "76,DISKOMINFO,2024,1,x,,"))
     page = response.content.decode()
     assert response.status_code == 200 and response.context["token"] is None
     assert 'data-row="3"' in page and 'data-column="level_mandiri"' in page
     assert 'name="token"' not in page and snapshot() == before
 
-    response = upload(client, csv_bytes("76,DISKOMINFO,2024,1,3,4,baik", "76,BAPPEDA,2024,2,2,,"))
+    response = upload(client, csv_bytes("76,DISKOMINFO,2024,1,,4,baik", "76,BAPPEDA,2024,2,,2,"))
     token = response.context["token"]
     assert token and 'name="token"' in response.content.decode() and snapshot() == before
     assert (media / "imports" / f"{token}.upload").exists()
@@ -334,7 +362,7 @@ def test_browser_preview_then_confirm(
 
 def test_confirm_revalidates(client, world, periods, media):
     client.force_login(world.evaluator_sulbar)
-    token = upload(client, csv_bytes("76,DISKOMINFO,2024,1,3,4,")).context["token"]
+    token = upload(client, csv_bytes("76,DISKOMINFO,2024,1,,4,")).context["token"]
     periods["sulbar"].status = Period.Status.FINAL
     periods["sulbar"].save()
     before = snapshot()

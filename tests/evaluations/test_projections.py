@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from evaluations.services.projections import exit_path, rise_candidates
 from evaluations.services.scoring import IndicatorWeight, compute_figures
 
@@ -14,7 +16,8 @@ def instrument(*weights):
 
 
 def evaluated(*levels):
-    return {n: (level, None) for n, level in enumerate(levels, start=1)}
+    """The evaluators' levels of indicators 1..n: the projection starts from figures."""
+    return dict(enumerate(levels, start=1))
 
 
 def test_red_opd_takes_the_heaviest_indicators_until_yellow():
@@ -36,19 +39,29 @@ def test_projection_equals_the_index_of_the_raised_levels():
     assert path.projected_index == raised
 
 
-def test_equal_weights_go_in_indicator_order_and_unfilled_counts_as_zero():
-    # 50/25/25 %, levels 2, 2 and nothing: 1,00 + 0,50 + 0 = 1,50 (red).
-    # +0,50 → 2,00; +0,25 (indicator 2) → 2,25; +0,25 (indicator 3, 0 → 1) → 2,50: still
-    # red, and every indicator has been raised once.
-    path = exit_path(instrument(50, 25, 25), {1: (2, None), 2: (None, 2)})
-    assert path.index == D("1.50")
+def test_equal_weights_go_in_indicator_order():
+    # 50/25/25 % at levels 2, 2 and 1: 1,00 + 0,50 + 0,25 = 1,75 (red). +0,50 → 2,25;
+    # +0,25 (indicator 2) → 2,50; +0,25 (indicator 3) → 2,75: yellow.
+    path = exit_path(instrument(50, 25, 25), evaluated(2, 2, 1))
+    assert path.index == D("1.75")
     assert [(s.indicator, s.level_from, s.level_to) for s in path.steps] == [
         (1, 2, 3),
         (2, 2, 3),
-        (3, 0, 1),
+        (3, 1, 2),
     ]
-    assert path.projected_index == D("2.50") and not path.reached
-    assert path.projected_zone == "merah"
+    assert path.projected_index == D("2.75") and path.reached
+
+
+def test_not_reaching_the_next_zone_returns_every_rise():
+    # 50/50 % at level 1: 1,00 (red); +0,50, +0,50 → 2,00: still red.
+    path = exit_path(instrument(50, 50), evaluated(1, 1))
+    assert len(path.steps) == 2 and path.projected_index == D("2.00")
+    assert not path.reached and path.projected_zone == "merah"
+
+
+def test_an_assessment_without_figures_has_no_projection():
+    with pytest.raises(ValueError):
+        exit_path(instrument(50, 50), {1: 2})
 
 
 def test_the_threshold_is_judged_on_the_rounded_index():

@@ -7,8 +7,9 @@ figures can be worked out by hand:
 - B: evaluator level ((n − 1) % 5) + 1 on indicator n → 3.13625 → 3.14 Baik, yellow
   (worked out in tests/evaluations/test_scoring.py::test_opd_template_levels_1_to_5_pattern)
 - C: evaluator level 2 everywhere                    → 2.00 Cukup, red
-- D: self-assessed level 2 everywhere, no evaluator  → 2.00 Cukup, red (ties with C)
-- E: nothing filled                                  → 0.00 Kurang, red, incomplete
+- D: self-assessed level 2 everywhere, no evaluator  → in progress: no figures, no rank;
+  its own claim (indeks mandiri) 2.00
+- E: nothing filled                                  → in progress, 0 of 25 filled
 """
 
 from decimal import Decimal
@@ -18,7 +19,7 @@ from unittest import mock
 import pytest
 from kombu.exceptions import OperationalError as BrokerError
 
-from evaluations.models import Assessment, Period, Score
+from evaluations.models import Assessment, FigureStatus, Period, Score
 from evaluations.services.recompute import (
     recompute_assessment,
     recompute_period,
@@ -63,7 +64,7 @@ FIGURES_B = (
     {"1": "2.5000", "2": "3.0000", "3": "3.0000", "4": "3.4423"},
 )
 FIGURES_C = uniform("2.000000", "Cukup", ZONE_RED, "2.0000")
-FIGURES_E = uniform("0.000000", "Kurang", ZONE_RED, "0.0000")
+NO_FIGURES = (None, "", "", {}, {})
 
 
 @pytest.fixture
@@ -97,7 +98,16 @@ def ranks(period):
 def snapshot(period):
     """Everything recompute stores, except when it did it."""
     return {
-        a.opd.kode: (*figures(a), a.peringkat, a.is_complete, a.is_final, a.is_stale)
+        a.opd.kode: (
+            *figures(a),
+            a.peringkat,
+            a.status_nilai,
+            a.indeks_mandiri,
+            a.terisi,
+            a.tervalidasi,
+            a.jumlah_indikator,
+            a.is_stale,
+        )
         for a in period.assessments.select_related("opd")
     }
 
@@ -111,19 +121,30 @@ def test_recompute_period_stores_hand_computed_figures(pemda_period):
     assert figures(a["A"]) == FIGURES_A
     assert figures(a["B"]) == FIGURES_B
     assert figures(a["C"]) == FIGURES_C
-    assert figures(a["D"]) == FIGURES_C  # the self-assessment counts until evaluated
-    assert figures(a["E"]) == FIGURES_E
+    # D is only self-assessed and E empty: in progress, no index, predikat or zone.
+    assert figures(a["D"]) == NO_FIGURES
+    assert figures(a["E"]) == NO_FIGURES
     assert a["B"].indeks_bulat == D("3.14")
-    # C and D share rank 3; E comes fifth, not fourth.
-    assert ranks(period) == {"A": 1, "B": 2, "C": 3, "D": 3, "E": 5}
+    # Only OPDs with figures are ranked: D and E are not ranked at all (never above or
+    # among the assessed ones).
+    assert ranks(period) == {"A": 1, "B": 2, "C": 3, "D": None, "E": None}
+    progress = {
+        key: (x.status_nilai, x.terisi, x.tervalidasi, x.jumlah_indikator, x.indeks_mandiri)
+        for key, x in ((k, Assessment.objects.get(pk=v.pk)) for k, v in a.items())
+    }
+    assert progress == {
+        "A": (FigureStatus.PROVISIONAL, 0, 25, 25, None),
+        "B": (FigureStatus.PROVISIONAL, 0, 25, 25, None),
+        "C": (FigureStatus.PROVISIONAL, 0, 25, 25, None),
+        "D": (FigureStatus.IN_PROGRESS, 25, 0, 25, D("2.000000")),
+        "E": (FigureStatus.IN_PROGRESS, 0, 0, 25, None),
+    }
     for key, assessment in a.items():
         assessment.refresh_from_db()
         assert assessment.computed_at is not None, key
         assert not assessment.is_stale, key
-        assert assessment.is_complete == (key != "E"), key
         # The period is under evaluation: nothing is final yet.
         assert not assessment.is_final, key
-        assert assessment.is_provisional, key
 
 
 def test_recompute_period_uses_the_periods_zone_thresholds(pemda_period):
@@ -137,8 +158,8 @@ def test_recompute_period_uses_the_periods_zone_thresholds(pemda_period):
         "A": ZONE_GREEN,
         "B": ZONE_GREEN,  # 3.14 ≥ 3.10
         "C": ZONE_YELLOW,  # 2.00 ≥ 2.00
-        "D": ZONE_YELLOW,
-        "E": ZONE_RED,
+        "D": "",  # in progress: no zone whatever the thresholds
+        "E": "",
     }
 
 
@@ -152,7 +173,7 @@ def test_ties_are_judged_on_the_rounded_index(pemda_period):
     a["A"].refresh_from_db()
     a["C"].refresh_from_db()
     assert (a["A"].indeks, a["C"].indeks) == (D("3.967500"), D("3.967000"))
-    assert ranks(period) == {"A": 1, "C": 1, "B": 3, "D": 4, "E": 5}
+    assert ranks(period) == {"A": 1, "C": 1, "B": 3, "D": None, "E": None}
 
 
 def test_recompute_assessment_updates_one_and_reranks_the_period(pemda_period):
@@ -166,7 +187,7 @@ def test_recompute_assessment_updates_one_and_reranks_the_period(pemda_period):
 
     assert result.pk == a["C"].pk
     assert figures(a["C"]) == uniform("5.000000", "Memuaskan", ZONE_GREEN, "5.0000")
-    assert ranks(period) == {"C": 1, "A": 2, "B": 3, "D": 4, "E": 5}
+    assert ranks(period) == {"C": 1, "A": 2, "B": 3, "D": None, "E": None}
     after = snapshot(period)
     # The other assessments keep their figures; only their ranks moved.
     for key in "ABDE":
@@ -174,43 +195,42 @@ def test_recompute_assessment_updates_one_and_reranks_the_period(pemda_period):
     assert result.peringkat == 1
 
 
-def test_recompute_assessment_ranks_not_yet_computed_ones_last(pemda_period):
+def test_recompute_assessment_ranks_only_assessments_with_figures(pemda_period):
     period, a = pemda_period.period, pemda_period.a
     recompute_assessment(a["B"].pk)
     assessment = Assessment.objects.get(pk=a["B"].pk)
     assert assessment.indeks == D("3.136250") and not assessment.is_stale
-    assert ranks(period) == {"B": 1, "A": 2, "C": 2, "D": 2, "E": 2}
-    # The others are still waiting for their figures.
+    # The others have no stored figures yet: B is ranked alone, none is ranked with it.
+    assert ranks(period) == {"B": 1, "A": None, "C": None, "D": None, "E": None}
     assert Assessment.objects.filter(period=period, is_stale=True).count() == 4
 
 
 def test_final_only_when_validated_and_period_final(pemda_period):
     period, a = pemda_period.period, pemda_period.a
     recompute_period(period.pk)
-    assert not Assessment.objects.filter(period=period, is_final=True).exists()
+    assert not Assessment.objects.filter(period=period, status_nilai=FigureStatus.FINAL).exists()
 
     Period.objects.filter(pk=period.pk).update(status=Period.Status.FINAL)
     recompute_period(period.pk)
-    final = set(
-        Assessment.objects.filter(period=period, is_final=True).values_list("opd__kode", flat=True)
-    )
-    # D is only self-assessed and E is empty: both stay provisional.
-    assert final == {"A", "B", "C"}
+    statuses = dict(period.assessments.values_list("opd__kode", "status_nilai"))
+    # D is only self-assessed and E is empty: in progress even in a final period.
+    assert statuses == {
+        "A": FigureStatus.FINAL,
+        "B": FigureStatus.FINAL,
+        "C": FigureStatus.FINAL,
+        "D": FigureStatus.IN_PROGRESS,
+        "E": FigureStatus.IN_PROGRESS,
+    }
 
-    # Indicator 7 of A gets a self-assessed level but loses its evaluator's level:
-    # A is complete but provisional again; the self-assessed 2 counts for now:
-    # 4 − (4 − 2) × 2.5 / 100 = 3.95.
+    # Indicator 7 of A loses its evaluator's level (it only has a self-assessed 2 now):
+    # A has no figures any more, rather than a mixed 3.95.
     Score.objects.filter(assessment=a["A"], indicator__nomor=7).update(
         level_evaluator=None, level_mandiri=2
     )
     recompute_assessment(a["A"].pk)
     a["A"].refresh_from_db()
-    assert a["A"].is_complete
-    assert not a["A"].is_final
-    assert a["A"].indeks == D("3.950000")
-    assert set(
-        Assessment.objects.filter(period=period, is_final=True).values_list("opd__kode", flat=True)
-    ) == {"B", "C"}
+    assert a["A"].is_in_progress and a["A"].indeks is None and a["A"].tervalidasi == 24
+    assert ranks(period) == {"B": 1, "C": 2, "A": None, "D": None, "E": None}
 
 
 def test_recompute_twice_gives_identical_figures(pemda_period):
@@ -237,14 +257,14 @@ def test_request_recompute_marks_stale_then_recomputes_on_commit(
         # Until the transaction commits the old figures stand, marked outdated.
         pending = Assessment.objects.get(pk=a["E"].pk)
         assert pending.is_stale
-        assert pending.indeks == D("0.000000")
+        assert pending.indeks is None
     assert len(callbacks) == 1
 
     done = Assessment.objects.get(pk=a["E"].pk)
     assert not done.is_stale
     assert done.computed_at > computed_at
     assert (done.indeks, done.predikat, done.zona) == (D("3.000000"), "Baik", ZONE_YELLOW)
-    assert ranks(period) == {"A": 1, "B": 2, "E": 3, "C": 4, "D": 4}
+    assert ranks(period) == {"A": 1, "B": 2, "E": 3, "C": 4, "D": None}
 
 
 def test_request_recompute_leaves_assessments_stale_when_broker_is_down(
@@ -265,4 +285,4 @@ def test_request_recompute_leaves_assessments_stale_when_broker_is_down(
         Assessment.objects.filter(period=period, is_stale=True).values_list("opd__kode", flat=True)
     )
     assert stale == {"D", "E"}
-    assert Assessment.objects.get(pk=a["E"].pk).indeks == D("0.000000")
+    assert Assessment.objects.get(pk=a["E"].pk).indeks is None

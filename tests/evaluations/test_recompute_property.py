@@ -12,6 +12,7 @@ from evaluations.models import (
     Aspect,
     Assessment,
     Domain,
+    FigureStatus,
     Indicator,
     Instrument,
     PemdaSummary,
@@ -41,17 +42,19 @@ def scenarios(draw):
     shape = draw(SHAPE)
     indicator_count = sum(len(aspect) for domain in shape for aspect in domain)
     opd_count = draw(st.integers(1, 5))
-    levels = draw(
-        st.lists(
-            st.lists(
-                st.tuples(LEVEL, LEVEL, st.booleans()),
-                min_size=indicator_count,
-                max_size=indicator_count,
-            ),
-            min_size=opd_count,
-            max_size=opd_count,
-        )
+    # Each OPD either fully validated (it has figures) or anything at all (in progress:
+    # levels missing, score rows missing), so that both kinds occur in most examples.
+    validated = st.lists(
+        st.tuples(st.integers(1, 5), LEVEL, st.just(True)),
+        min_size=indicator_count,
+        max_size=indicator_count,
     )
+    anything = st.lists(
+        st.tuples(LEVEL, LEVEL, st.booleans()),
+        min_size=indicator_count,
+        max_size=indicator_count,
+    )
+    levels = draw(st.lists(st.one_of(validated, anything), min_size=opd_count, max_size=opd_count))
     yellow = draw(st.sampled_from(["1.00", "2.00", "2.60", "3.00"]))
     green = draw(st.sampled_from(["3.10", "3.50", "4.00"]))
     final = draw(st.booleans())
@@ -104,8 +107,11 @@ def snapshot(period):
             a.peringkat,
             a.indeks_aspek,
             a.indeks_domain,
-            a.is_complete,
-            a.is_final,
+            a.status_nilai,
+            a.indeks_mandiri,
+            a.terisi,
+            a.tervalidasi,
+            a.jumlah_indikator,
             a.is_stale,
         )
         for a in Assessment.objects.filter(period=period)
@@ -114,6 +120,7 @@ def snapshot(period):
         PemdaSummary.objects.filter(period=period)
         .values(
             "opd_count",
+            "dinilai",
             "rata_rata",
             "predikat",
             "zona_merah",
@@ -160,14 +167,17 @@ def test_set_based_and_per_assessment_paths_agree(db, scenario):
         set_based = snapshot(period)
 
         Assessment.objects.filter(period=period).update(
+            status_nilai=FigureStatus.IN_PROGRESS,
             indeks=None,
             predikat="",
             zona="",
             peringkat=None,
             indeks_aspek={},
             indeks_domain={},
-            is_complete=False,
-            is_final=False,
+            indeks_mandiri=None,
+            terisi=0,
+            tervalidasi=0,
+            jumlah_indikator=0,
             is_stale=True,
         )
         PemdaSummary.objects.filter(period=period).delete()

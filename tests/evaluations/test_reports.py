@@ -136,8 +136,9 @@ def test_ranking_xlsx_opens_and_holds_the_ranking(client, world, scored):
     response = client.get(reverse("dashboard", args=["76"]) + "?tahun=2024&_export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert [row[1] for row in rows[1:]] == ["DISKOMINFO", "BAPPEDA"]
-    assert [row[0] for row in rows[1:]] == [1, 2]
+    header = next(i for i, row in enumerate(rows) if row[0] == "Peringkat")
+    assert [row[1] for row in rows[header + 1 :]] == ["DISKOMINFO", "BAPPEDA"]
+    assert [row[0] for row in rows[header + 1 :]] == [1, 2]
 
 
 def test_report_request_with_the_broker_down_fails_visibly(

@@ -12,6 +12,9 @@ import pytest
 from evaluations.services.instruments import read_rows
 from evaluations.services.scoring import (
     DEFAULT_PREDIKAT_BANDS,
+    FIGURE_FINAL,
+    FIGURE_IN_PROGRESS,
+    FIGURE_PROVISIONAL,
     ZONE_GREEN,
     ZONE_RED,
     ZONE_YELLOW,
@@ -19,8 +22,11 @@ from evaluations.services.scoring import (
     competition_ranks,
     compute_figures,
     effective_level,
+    figure_status,
+    has_figures,
     predikat_for,
     round_index,
+    split_levels,
     weight_errors,
     zone_for,
 )
@@ -61,8 +67,8 @@ def weight_tables(code):
 
 
 def evaluator_levels(levels):
-    """{indicator: level} → the (evaluator_level, self_level) mapping compute_figures takes."""
-    return {number: (level, None) for number, level in levels.items()}
+    """compute_figures takes one value per indicator: the evaluators' levels."""
+    return dict(levels)
 
 
 OPD = "opd-25-template"
@@ -123,7 +129,7 @@ def test_opd_template_levels_1_to_5_pattern():
     }
     assert figures.domain_indices[4] == D("156.625") / D("45.5")
     assert figures.is_complete
-    assert figures.is_validated
+    assert (figures.counted, figures.total) == (25, 25)
     assert predikat_for(figures.index) == "Baik"
     assert zone_for(figures.index) == ZONE_YELLOW
 
@@ -218,51 +224,61 @@ def test_aspect_index_is_weighted_within_its_weight():
     assert figures.index == D("2.5")
 
 
-def test_unfilled_indicators_count_zero_and_make_it_incomplete():
-    # OPD template, level 4 everywhere except indicator 25 (weight 9), left empty:
-    # index = (100 − 9) × 4 / 100 = 3.64; aspect 7 = (4×9 + 0×9)/18 = 2;
-    # domain 4 = (27.5×4 + 9×4 + 9×0)/45.5 = 146/45.5 = 3.2087…
-    levels = dict.fromkeys(range(1, 25), (4, None))
+def test_an_unfilled_indicator_leaves_no_index_rather_than_a_zero():
+    # OPD template, level 4 everywhere except indicator 25 left empty. Counting the blank
+    # as zero would give (100 − 9) × 4 / 100 = 3.64, a figure nobody measured: there is no
+    # index, no aspect or domain index, only how far the filling got.
+    levels = dict.fromkeys(range(1, 25), 4)
     figures = compute_figures(weights_of(OPD), levels)
-    assert figures.index == D("3.64")
-    assert figures.aspect_indices[7] == D("2")
-    assert figures.aspect_indices[6] == D("4")
-    assert figures.domain_indices[4].quantize(D("0.0001")) == D("3.2088")
+    assert figures.index is None
+    assert figures.aspect_indices == {} and figures.domain_indices == {}
+    assert (figures.counted, figures.total) == (24, 25)
     assert not figures.is_complete
-    assert not figures.is_validated
 
 
-def test_nothing_filled_is_zero_and_incomplete():
-    figures = compute_figures(weights_of(OPD), {})
-    assert figures.index == 0
-    assert set(figures.aspect_indices.values()) == {0}
-    assert not figures.is_complete
-    assert not figures.is_validated
-    assert predikat_for(figures.index) == "Kurang"
-    assert zone_for(figures.index) == ZONE_RED
+def test_one_of_25_filled_is_in_progress_not_red():
+    # The header after the first indicator once read "Indeks 0,13 · Kurang · Merah".
+    figures = compute_figures(weights_of(OPD), {1: 4})
+    assert figures.index is None and (figures.counted, figures.total) == (1, 25)
+    assert figure_status(figures.counted, figures.total, period_final=False) == FIGURE_IN_PROGRESS
+    assert not has_figures(FIGURE_IN_PROGRESS)
 
 
-def test_no_indicators_is_never_complete():
+def test_nothing_filled_and_no_indicators_are_never_complete():
+    assert compute_figures(weights_of(OPD), {}).index is None
     figures = compute_figures([], {})
-    assert figures.index == 0
-    assert not figures.is_complete
-    assert not figures.is_validated
+    assert figures.index is None and not figures.is_complete
 
 
-def test_validated_only_when_every_indicator_has_an_evaluator_level():
+@pytest.mark.parametrize(
+    ("validated", "total", "final", "status"),
+    [
+        (0, 25, False, FIGURE_IN_PROGRESS),
+        (24, 25, False, FIGURE_IN_PROGRESS),  # one indicator not validated yet
+        (24, 25, True, FIGURE_IN_PROGRESS),  # even in a final period
+        (25, 25, False, FIGURE_PROVISIONAL),  # complete, period not final
+        (25, 25, True, FIGURE_FINAL),
+        (0, 0, True, FIGURE_IN_PROGRESS),  # an instrument without indicators
+    ],
+)
+def test_figure_status(validated, total, final, status):
+    assert figure_status(validated, total, final) == status
+    assert has_figures(status) == (status != FIGURE_IN_PROGRESS)
+
+
+def test_the_figures_count_the_evaluators_levels_only():
     indicators = weights_of(OPD)
-    all_evaluated = dict.fromkeys(range(1, 26), (3, 5))
-    figures = compute_figures(indicators, all_evaluated)
-    assert figures.is_complete and figures.is_validated
-    # The evaluator's level counts, not the self-assessment: 3 everywhere → 3.
-    assert figures.index == 3
+    pairs = dict.fromkeys(range(1, 26), (3, 5))
+    evaluated, own = split_levels(pairs)
+    assert compute_figures(indicators, evaluated).index == 3
+    assert compute_figures(indicators, own).index == 5  # the OPD's own claim, apart
 
-    # Indicator 13 only self-assessed (5): complete, not validated; index = 3 + 2×2.5/100.
-    one_self_only = {**all_evaluated, 13: (None, 5)}
-    figures = compute_figures(indicators, one_self_only)
-    assert figures.is_complete
-    assert not figures.is_validated
-    assert figures.index == D("3.05")
+    # Indicator 13 only self-assessed (5): the evaluators' figures are not complete (24 of
+    # 25 validated) although every indicator has some level: no mixed index of 3.05.
+    evaluated, own = split_levels({**pairs, 13: (None, 5)})
+    figures = compute_figures(indicators, evaluated)
+    assert figures.index is None and figures.counted == 24
+    assert compute_figures(indicators, own).index == 5
 
 
 # --- rounding, predikat and zone ----------------------------------------------------

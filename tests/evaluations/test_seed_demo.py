@@ -18,7 +18,15 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.test import override_settings
 
-from evaluations.models import Assessment, Period, Score, Zone
+from evaluations.models import (
+    Assessment,
+    ChangeLog,
+    FigureStatus,
+    OfficialIndex,
+    Period,
+    Score,
+    Zone,
+)
 from evaluations.services.demo import PASSWORD_ENV, TARGET_INDEX
 from opd.models import OPD, Membership, Pemda
 from opd.roles import Role
@@ -46,7 +54,7 @@ def _snapshot():
             "zona",
             "peringkat",
             "predikat",
-            "is_final",
+            "status_nilai",
             "computed_at",
         )
     )
@@ -111,7 +119,13 @@ def test_second_run_changes_nothing(seeded):
     assert OPD.objects.filter(pemda__kode="76").count() in range(30, 46)
     for kabupaten in Pemda.objects.filter(parent__kode="76"):
         assert OPD.objects.filter(pemda=kabupaten).count() in range(15, 26)
-    assert all(row[3] is not None and row[4] and row[5] for row in second.figures)
+    # Every assessment of a final year has figures; in the year under evaluation only
+    # the fully validated ones do, the others have none at all.
+    for row in second.figures:
+        has_figures = row[7] != FigureStatus.IN_PROGRESS
+        assert has_figures == (row[3] is not None) == bool(row[4]) == (row[5] is not None), row
+        if row[2] < 2025:
+            assert row[7] == FigureStatus.FINAL, row
     assert "diubah 0" in seeded.output
 
 
@@ -138,12 +152,19 @@ def test_final_years_and_the_year_under_evaluation(seeded):
     assert set(Period.objects.filter(tahun__lte=2024).values_list("status", flat=True)) == {
         Period.Status.FINAL
     }
-    assert not Assessment.objects.filter(period__tahun=2024, is_final=False).exists()
+    assert (
+        not Assessment.objects.filter(period__tahun__lte=2024)
+        .exclude(status_nilai=FigureStatus.FINAL)
+        .exists()
+    )
 
     reviewed = Assessment.objects.filter(period__tahun=2025).annotate(
         validated=Count("scores", filter=Q(scores__level_evaluator__isnull=False))
     )
-    assert not reviewed.filter(is_final=True).exists()
+    assert not reviewed.filter(status_nilai=FigureStatus.FINAL).exists()
+    # Exactly the fully validated OPDs have (provisional) figures.
+    for count, status in reviewed.values_list("validated", "status_nilai"):
+        assert (status == FigureStatus.PROVISIONAL) == (count == 25)
     validated = set(reviewed.values_list("validated", flat=True))
     assert 25 in validated  # some OPDs fully reviewed,
     assert 0 in validated  # some only self-assessed,
@@ -188,3 +209,18 @@ def test_demo_logins(seeded):
         assert membership.role == role
         assert membership.pemda.kode == pemda_kode
         assert (membership.opd.kode if membership.opd else None) == opd_kode
+
+
+def test_the_published_official_indices_are_recorded_with_their_history(seeded):
+    official = {
+        (o.pemda.kode, o.tahun): (o.indeks, o.predikat, o.peringkat, o.peringkat_dari)
+        for o in OfficialIndex.objects.select_related("pemda")
+    }
+    assert official[("76", 2024)] == (Decimal("3.70"), "Sangat Baik", 18, 38)
+    assert official[("76", 2023)][:2] == (Decimal("2.89"), "Baik")
+    assert [official[("76.02", y)][0] for y in range(2020, 2026)] == [
+        Decimal(v) for v in ("3.30", "2.71", "3.58", "3.85", "3.88", "4.00")
+    ]
+    assert ("76.01", 2024) not in official  # not published: the pages say so
+    # One history row per recorded value, none added by the second run.
+    assert ChangeLog.objects.filter(field="indeks_resmi").count() == len(official)

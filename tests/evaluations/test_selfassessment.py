@@ -66,11 +66,17 @@ def test_operator_saves_one_indicator_and_the_figures_follow(
     score.refresh_from_db()
     assert (score.level_mandiri, score.penjelasan, score.version) == (4, "SOP ada", 2)
     assessment.refresh_from_db()
-    assert assessment.indeks is not None and assessment.indeks > 0 and not assessment.is_stale
-    # The page shows the stored figures just computed (in a real request the recompute
-    # runs when the save commits, before the partial is rendered; the browser test sees it).
+    # One of 25 filled: in progress, no index counting the blanks as zero (once "Indeks
+    # 0,13 · Kurang · Merah"), the progress instead.
+    assert assessment.is_in_progress and assessment.indeks is None and not assessment.is_stale
+    assert (assessment.terisi, assessment.jumlah_indikator) == (1, 25)
     page = client.get(page_url(world.kominfo, period)).content.decode()
-    assert f'data-testid="opd-index">{assessment.indeks_bulat:.2f}'.replace(".", ",") in page
+    figures = page[page.index('data-testid="opd-figures"') :]
+    figures = figures[: figures.index("</div>")]
+    assert 'data-testid="opd-index"' not in figures
+    assert "Merah" not in figures and "Kurang" not in figures
+    assert "1 dari 25 indikator dinilai mandiri" in figures
+    assert 'data-status="proses"' in figures
     logged = set(
         ChangeLog.objects.filter(score=score).values_list("field", "old_value", "new_value")
     )

@@ -1,6 +1,7 @@
 """Recompute tasks run in-process (eager), their job records, the sweep, the command,
 the beat schedule and the jobs page. The real-worker tests are in test_tasks_worker.py."""
 
+from decimal import Decimal
 from io import StringIO
 from unittest import mock
 
@@ -250,20 +251,17 @@ def test_jobs_admin_lists_the_records(client, world, job_rows):
     ).status_code in (302, 404)
 
 
-def test_zone_thresholds_change_in_admin_recompute_the_period(
-    client, periods, django_capture_on_commit_callbacks
-):
+def test_zone_thresholds_change_recomputes_the_period(periods, django_capture_on_commit_callbacks):
+    from evaluations.services.thresholds import change_thresholds
+
     period = periods.p_sulbar
     recompute_period(period.pk)
     bappeda = period.assessments.get(opd=periods.bappeda)
     assert bappeda.zona == ZONE_YELLOW  # 3.00
-    from evaluations.admin import PeriodAdmin
-
-    period.zona_hijau_dari = 3
-    form = mock.Mock(changed_data=["zona_hijau_dari"])
-    request = mock.Mock(user=periods.admin_sulbar)
     with django_capture_on_commit_callbacks(execute=True):
-        PeriodAdmin(type(period), None).save_model(request, period, form, change=True)
+        change_thresholds(
+            periods.admin_sulbar, period.pk, Decimal("3.00"), Decimal("2.60"), "Keputusan Tim"
+        )
     bappeda.refresh_from_db()
     assert (bappeda.zona, bappeda.is_stale) == (ZONE_GREEN, False)
 

@@ -188,8 +188,8 @@ def snapshot(period):
                 "peringkat",
                 "indeks_aspek",
                 "indeks_domain",
-                "is_complete",
-                "is_final",
+                "status_nilai",
+                "tervalidasi",
                 "is_stale",
             )
         ),

@@ -31,6 +31,7 @@ def scored(world):
     set_levels(p.assessments.get(opd=world.kominfo), 4)
     set_levels(p.assessments.get(opd=world.bappeda), 2)
     set_levels(periods["sulbar_2023"].assessments.get(opd=world.kominfo), 3)
+    set_levels(periods["sulbar_2023"].assessments.get(opd=world.bappeda), 2, evaluator=False)
     set_levels(periods["polman"].assessments.get(opd=world.polman_dinkes), 3)
     for period in periods.values():
         recompute_period(period.id)
@@ -66,11 +67,13 @@ def test_province_home_shows_its_figures_and_its_kabupaten(client, world, scored
     client.force_login(world.sekprov)
     page = client.get("/").content.decode()
     assert "Provinsi Sulawesi Barat" in page
-    # Average of 4,00 and 2,00; one green, one red; change against 2023 (1 OPD at 3,00... and
-    # Bappeda not assessed at 0,00 → average 1,50): +1,50.
+    # Average of 4,00 and 2,00; one green, one red. Against 2023 like with like: only
+    # Diskominfo has figures in both years (Bappeda was only self-assessed then):
+    # 3,00 → 4,00, +1,00 for the same 1 OPD, not an average over different OPDs.
     assert 'data-testid="average-index">3,00<' in page
     assert 'data-testid="zone-hijau">1<' in page and 'data-testid="zone-merah">1<' in page
-    assert "+1,50" in page
+    assert "+1,00 dibanding 2023 pada 1 OPD yang sama (3,00 → 4,00)" in page
+    assert 'data-testid="official-index"' in page and "belum dicatat" in page
     assert "Kabupaten Polewali Mandar" in page
     assert "Sulawesi Selatan" not in page
 
@@ -158,9 +161,9 @@ def test_opd_list_exports_csv_with_the_ranking(client, world, scored):
     client.force_login(world.evaluator_sulbar)
     response = client.get(opd_list(world.sulbar) + "?tahun=2024&_export=csv")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert [row[1] for row in rows[1:]] == ["DISKOMINFO", "BAPPEDA"]
-    assert rows[1][4] == "4.00" and rows[1][6] == "hijau"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["DISKOMINFO", "BAPPEDA"]
+    assert rows[1][2] == "4.00" and rows[1][4] == "hijau"
 
 
 @pytest.mark.parametrize(

@@ -268,35 +268,6 @@ def test_every_registered_model_loads_for_superuser_and_province_admin(client, w
                 assert client.get(change_url(row)).status_code == 200, model
 
 
-def test_score_edit_is_recorded_and_concurrent_edits_are_refused(client, world, periods):
-    client.force_login(world.admin_sulbar)
-    score = Score.objects.filter(assessment__opd=world.kominfo).first()
-    Assessment.objects.filter(pk=score.assessment_id).update(is_stale=False)
-    data = {
-        "level_mandiri": 2,
-        "penjelasan": "",
-        "level_evaluator": 3,
-        "catatan_evaluator": "Sesuai bukti",
-        "version": score.version,
-    }
-
-    assert client.post(change_url(score), data).status_code == 302
-    score.refresh_from_db()
-    assert (score.level_evaluator, score.version, score.updated_by) == (3, 2, world.admin_sulbar)
-    assert Assessment.objects.get(pk=score.assessment_id).is_stale
-
-    # A form loaded before that save carries version 1: refused, nothing overwritten.
-    response = client.post(change_url(score), data | {"level_evaluator": 5, "version": 1})
-    assert response.status_code == 200
-    assert response.context["adminform"].form.non_field_errors()
-    score.refresh_from_db()
-    assert score.level_evaluator == 3
-
-    # Kabupaten scores are the kabupaten's own business.
-    polman_score = Score.objects.filter(assessment__pemda=world.polman).first()
-    assert client.post(change_url(polman_score), data | {"version": 1}).status_code == 403
-
-
 @pytest.mark.parametrize("model", [OPD, Period, Assessment, Score, Indicator])
 def test_changelist_queries_do_not_grow_with_rows(client, world, model):
     client.force_login(world.admin_sulbar)

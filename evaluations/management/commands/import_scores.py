@@ -10,7 +10,8 @@ from evaluations.services import imports
 
 class Command(BaseCommand):
     help = (
-        "Import self-assessed and evaluator levels from a CSV or XLSX file with the header "
+        "Import evaluator levels and notes (or, with --mandiri, self-assessed levels on the "
+        "OPDs' behalf) from a CSV or XLSX file with the header "
         + ",".join(imports.HEADER)
         + ". Nothing is written unless every row is valid."
     )
@@ -25,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Only check the file; write nothing."
         )
+        parser.add_argument(
+            "--mandiri",
+            action="store_true",
+            help="Set self-assessed levels on the OPDs' behalf (only while their "
+            "self-assessment is open; recorded as an administrator's import).",
+        )
 
     def handle(self, *args, **options):
         user = None
@@ -38,7 +45,10 @@ class Command(BaseCommand):
             content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from None
-        result, summary = imports.import_file(user, content, path.name, dry_run=options["dry_run"])
+        mode = imports.SELF if options["mandiri"] else imports.EVALUATOR
+        result, summary = imports.import_file(
+            user, content, path.name, dry_run=options["dry_run"], mode=mode
+        )
         if not result.is_valid:
             for error in result.errors:
                 where = f"row {error.row}" if error.row else "file"

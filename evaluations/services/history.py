@@ -1,0 +1,68 @@
+"""The change log in words: labels instead of field codes, names of statuses and stages
+instead of their codes, numbers with the language's decimal sign, and people by name.
+Pages that show history (the period's, an indicator's, an assessment's) read entries
+through `describe`."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Assessment, FigureStatus, Period, Stage
+
+FIELD_LABELS = {
+    "level_mandiri": _("Self-assessed level"),
+    "penjelasan": _("Explanation"),
+    "level_evaluator": _("Evaluator's level"),
+    "catatan_evaluator": _("Evaluator's note"),
+    "bukti": _("Evidence"),
+    "status_mandiri": _("Self-assessment status"),
+    "status": _("Period status"),
+    "tahap": _("Evaluation stage"),
+    "sanggahan_dibuka": _("Appeal window opened"),
+    "zona_hijau_dari": _("Green zone from"),
+    "zona_kuning_dari": _("Yellow zone from"),
+    "indeks_resmi": _("Official national index"),
+    "status_nilai": _("Status of the figures"),
+}
+
+# Fields whose values are codes of a choice: shown by their label.
+VALUE_LABELS = {
+    "status": Period.Status,
+    "status_mandiri": Assessment.SelfStatus,
+    "tahap": Stage,
+    "status_nilai": FigureStatus,
+}
+DECIMAL_FIELDS = frozenset({"zona_hijau_dari", "zona_kuning_dari"})
+DATETIME_FIELDS = frozenset({"sanggahan_dibuka"})
+
+
+def field_label(field):
+    return FIELD_LABELS.get(field, field)
+
+
+def value_label(field, value):
+    """A stored old/new value as a person reads it ("—" when empty)."""
+    if value in (None, ""):
+        return "—"
+    choices = VALUE_LABELS.get(field)
+    if choices is not None and value in choices.values:
+        return choices(value).label
+    if field in DECIMAL_FIELDS:
+        try:
+            return formats.number_format(Decimal(value), 2)
+        except InvalidOperation:
+            return value
+    if field in DATETIME_FIELDS:
+        moment = parse_datetime(value)
+        return formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else value
+    return value
+
+
+def describe(entry):
+    """Attach `label`, `old_label` and `new_label` to a ChangeLog entry; returns it."""
+    entry.label = field_label(entry.field)
+    entry.old_label = value_label(entry.field, entry.old_value)
+    entry.new_label = value_label(entry.field, entry.new_value)
+    return entry

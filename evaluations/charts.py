@@ -6,7 +6,7 @@ as well as their colour (Okabe–Ito palette, as in static/css/app.css), and num
 the active language's separators (3,12 in Indonesian), in labels and in hover text.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import plotly.graph_objects as go
 from django.utils.formats import get_format, number_format
@@ -24,10 +24,12 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 
 
 def fmt(value, places=2):
-    """A number in the active language's format (3,12), or an em dash."""
+    """A number in the active language's format (3,12), or an em dash. Rounded half-up
+    first: number_format cuts decimals (2.6667 would show 2,66)."""
     if value is None:
         return "—"
-    return number_format(Decimal(value), places)
+    step = Decimal(1).scaleb(-places)
+    return number_format(Decimal(value).quantize(step, rounding=ROUND_HALF_UP), places)
 
 
 def _float(value):
@@ -277,9 +279,58 @@ def index_histogram(rows, green_from, yellow_from):
     return _as_dict(fig)
 
 
-def pemda_trend(points):
+def _segments(values, changes):
+    """Split a series at the instrument changes that are breaks: [(start, end)] index
+    ranges, each drawn as its own line so that no line joins incomparable figures."""
+    cuts = [position for position, kind in changes if kind == "break"]
+    bounds = [0, *cuts, len(values)]
+    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
+
+
+def _change_marks(changes, labels):
+    """A dashed vertical line before each period whose instrument changed, labelled: a
+    crosswalk joins the line, a break does not."""
+    shapes, annotations = [], []
+    for position, kind in changes:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": position - 0.5,
+                "x1": position - 0.5,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#6c757d", "width": 1.5, "dash": "dot"},
+            }
+        )
+        text = (
+            _("New instrument (crosswalk)")
+            if kind == "crosswalk"
+            else _("New instrument: not comparable")
+        )
+        annotations.append(
+            {
+                "x": position - 0.5,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": text,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "font": {"size": 10, "color": "#495057"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
+    return shapes, annotations
+
+
+def pemda_trend(points, changes=()):
     """The pemda average (line, left axis) and each zone's count (stacked bars, right
-    axis) over every period. points: dicts with label, average, zones (code → count)."""
+    axis) over every period. points: dicts with label, average, zones (code → count).
+    changes: (position, "crosswalk" | "break") where the instrument changes before the
+    point at that position; the line is not joined across a break."""
     labels = [p["label"] for p in points]
     fig = _Figure()
     for code in Zone.values:
@@ -294,23 +345,30 @@ def pemda_trend(points):
                 hovertemplate="%{x}: %{y} OPD<extra>" + zone_label(code) + "</extra>",
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=[_float(p["average"]) for p in points],
-            name=_("Average index"),
-            mode="lines+markers+text",
-            text=[fmt(p["average"]) for p in points],
-            textposition="top center",
-            line={"color": "#212529", "width": 3},
-            marker={"size": 8},
-            hovertemplate="%{x}: %{y:.2f}<extra>" + _("Average index") + "</extra>",
+    for n, (start, end) in enumerate(_segments(points, changes)):
+        part = points[start:end]
+        fig.add_trace(
+            go.Scatter(
+                x=labels[start:end],
+                y=[_float(p["average"]) for p in part],
+                name=_("Average index"),
+                legendgroup="average",
+                showlegend=n == 0,
+                mode="lines+markers+text",
+                text=[fmt(p["average"]) for p in part],
+                textposition="top center",
+                line={"color": "#212529", "width": 3},
+                marker={"size": 8},
+                hovertemplate="%{x}: %{y:.2f}<extra>" + _("Average index") + "</extra>",
+            )
         )
-    )
+    shapes, annotations = _change_marks(changes, labels)
     fig.update_layout(
         _layout(
             height=300,
             barmode="stack",
+            shapes=shapes,
+            annotations=annotations,
             xaxis={"type": "category"},
             yaxis={
                 "automargin": True,
@@ -422,31 +480,34 @@ def aspect_comparison(aspects, opd_values, pemda_values, opd_label):
     return _as_dict(fig)
 
 
-def opd_trend(points, green_from, yellow_from):
+def opd_trend(points, green_from, yellow_from, changes=()):
     """One OPD's index over every period, over the zone bands.
 
-    points: dicts with label, index, zone.
+    points: dicts with label, index, zone; changes as for `pemda_trend`.
     """
     labels = [p["label"] for p in points]
-    fig = _Figure(
-        go.Scatter(
-            x=labels,
-            y=[_float(p["index"]) for p in points],
-            mode="lines+markers+text",
-            name=_("Index"),
-            text=[fmt(p["index"]) for p in points],
-            customdata=[zone_label(p["zone"]) for p in points],
-            textposition="top center",
-            line={"color": "#212529", "width": 3},
-            marker={
-                "size": 10,
-                "color": [ZONE_COLOURS.get(p["zone"], NO_ZONE_COLOUR) for p in points],
-                "line": {"color": "#212529", "width": 1},
-            },
-            hovertemplate="%{x}: %{y:.2f} · %{customdata}<extra></extra>",
-            cliponaxis=False,
+    fig = _Figure()
+    for start, end in _segments(points, changes):
+        part = points[start:end]
+        fig.add_trace(
+            go.Scatter(
+                x=labels[start:end],
+                y=[_float(p["index"]) for p in part],
+                mode="lines+markers+text",
+                name=_("Index"),
+                text=[fmt(p["index"]) for p in part],
+                customdata=[zone_label(p["zone"]) for p in part],
+                textposition="top center",
+                line={"color": "#212529", "width": 3},
+                marker={
+                    "size": 10,
+                    "color": [ZONE_COLOURS.get(p["zone"], NO_ZONE_COLOUR) for p in part],
+                    "line": {"color": "#212529", "width": 1},
+                },
+                hovertemplate="%{x}: %{y:.2f} · %{customdata}<extra></extra>",
+                cliponaxis=False,
+            )
         )
-    )
     bands = [
         (0, float(yellow_from), Zone.MERAH),
         (float(yellow_from), float(green_from), Zone.KUNING),
@@ -481,6 +542,9 @@ def opd_trend(points, green_from, yellow_from):
         }
         for low, high, code in bands
     ]
+    marks, mark_labels = _change_marks(changes, labels)
+    shapes += marks
+    annotations += mark_labels
     fig.update_layout(
         _layout(
             height=280,

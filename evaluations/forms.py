@@ -6,22 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from spbe_dashboard.numbers import DecimalCommaField
 
-from .services.scoring import LEVEL_MAX, LEVEL_MIN
 from .services.thresholds import check_thresholds
-
-LEVEL_ERROR = _("The level must be a whole number from 1 to 5.")
-
-
-class LevelField(forms.IntegerField):
-    default_error_messages = {
-        "required": _("Choose a level from 1 to 5."),
-        "invalid": LEVEL_ERROR,
-        "min_value": LEVEL_ERROR,
-        "max_value": LEVEL_ERROR,
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=LEVEL_MIN, max_value=LEVEL_MAX, **kwargs)
 
 
 class VersionedForm(forms.Form):
@@ -41,12 +26,14 @@ class VersionedForm(forms.Form):
 
 
 class SelfAssessmentForm(VersionedForm):
-    level = LevelField()
+    # A level (1–5) or a decimal value (1,00–5,00): services.scores.parse_level checks it
+    # against the indicator's instrument; empty where the indicator is assessed by items.
+    level = forms.CharField(required=False, max_length=10)
     penjelasan = forms.CharField(label=_("Explanation"), required=False, max_length=10_000)
 
 
 class ReviewForm(VersionedForm):
-    level = LevelField()
+    level = forms.CharField(required=False, max_length=10)
     catatan = forms.CharField(label=_("Evaluator's note"), required=False, max_length=10_000)
 
 
@@ -95,3 +82,25 @@ class ThresholdForm(forms.Form):
             for problem in check_thresholds(green, yellow):
                 self.add_error(None, problem)
         return cleaned
+
+
+class ExternalValueForm(forms.Form):
+    """The value of an indicator scored from another national index (checked against the
+    instrument by services.scores.set_external_value), its score there and its date."""
+
+    nilai = forms.CharField(
+        label=_("Value"), max_length=10, error_messages={"required": _("Enter the value.")}
+    )
+    skor = forms.CharField(label=_("Score in the index"), max_length=40, required=False)
+    tanggal = forms.DateField(
+        label=_("Date"),
+        error_messages={
+            "required": _("Give the date of the external value."),
+            "invalid": _("Enter a valid date."),
+        },
+    )
+
+    def first_error(self):
+        for errors in self.errors.values():
+            return errors[0]
+        return ""

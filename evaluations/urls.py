@@ -4,7 +4,9 @@ from . import views
 from .views import appeals as appeal_views
 from .views import exports as export_views
 from .views import imports as import_views
+from .views import instruments as instrument_views
 from .views import official as official_views
+from .views import simulation as simulation_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -51,6 +53,11 @@ urlpatterns = [
         name="review_save",
     ),
     path(
+        "pemda/<str:pemda>/evaluasi/<str:opd>/eksternal/<int:score>/",
+        views.ExternalValueView.as_view(),
+        name="external_value",
+    ),
+    path(
         "pemda/<str:pemda>/evaluasi/<str:opd>/kembalikan/",
         views.ReturnSelfAssessmentView.as_view(),
         name="self_assessment_return",
@@ -74,6 +81,11 @@ urlpatterns = [
         name="official_index",
     ),
     path("pemda/<str:pemda>/opd/<str:opd>/rapor/", views.ScorecardView.as_view(), name="scorecard"),
+    path(
+        "pemda/<str:pemda>/opd/<str:opd>/simulasi/",
+        simulation_views.SimulationView.as_view(),
+        name="simulation",
+    ),
     path("pemda/<str:pemda>/laporan/", views.ReportCreateView.as_view(), name="report_create"),
     path(
         "pemda/<str:pemda>/laporan/<int:job>/",
@@ -84,6 +96,43 @@ urlpatterns = [
         "pemda/<str:pemda>/laporan/<int:job>/unduh/",
         views.ReportDownloadView.as_view(),
         name="report_download",
+    ),
+    # Instrument versions (issue "2026 instrument").
+    path("instrumen/", instrument_views.InstrumentListView.as_view(), name="instrument_list"),
+    path(
+        "instrumen/<str:kode>/",
+        instrument_views.InstrumentDetailView.as_view(),
+        name="instrument_detail",
+    ),
+    path(
+        "instrumen/<str:kode>/aksi/",
+        instrument_views.InstrumentActionView.as_view(),
+        name="instrument_action",
+    ),
+    path(
+        "instrumen/<str:kode>/struktur/",
+        instrument_views.StructureView.as_view(),
+        name="instrument_structure",
+    ),
+    path(
+        "instrumen/<str:kode>/indikator/<int:nomor>/",
+        instrument_views.IndicatorEditView.as_view(),
+        name="instrument_indicator",
+    ),
+    path(
+        "instrumen/<str:kode>/tingkat/",
+        instrument_views.LevelNamesView.as_view(),
+        name="instrument_levels",
+    ),
+    path(
+        "instrumen/<str:kode>/predikat/",
+        instrument_views.BandsView.as_view(),
+        name="instrument_bands",
+    ),
+    path(
+        "instrumen/<str:kode>/crosswalk/",
+        instrument_views.CrosswalkView.as_view(),
+        name="instrument_crosswalk",
     ),
     # Spreadsheet import/export and appeals (issue 3).
     path("impor/", import_views.ImportView.as_view(), name="import_scores"),

@@ -42,8 +42,17 @@ from django.utils import timezone
 from evaluations.models import Appeal, Assessment, Job, Period, Stage
 from evaluations.services import appeals as appeal_service
 from evaluations.services import evidence as evidence_service
+from evaluations.services import instrument_versions
 from opd.models import TeamCertificate, TeamProposal
-from tests.factories import Role, add_member, make_period, make_team, make_user, set_levels
+from tests.factories import (
+    Role,
+    add_member,
+    make_period,
+    make_team,
+    make_user,
+    opd_template,
+    set_levels,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +64,7 @@ YEAR = 2025
 # Namespaces and URL prefixes that are not ours or take no tenant object.
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "__debug__/")
 NO_OBJECT = {
+    "instrument_list": "lists Instrument.objects.visible_to(user) only; no object in the URL",
     "login": "the login form itself",
     "logout": "signing out",
     "home": "the start page of the signed-in user's own pemda/OPD (no object in the URL)",
@@ -85,6 +95,10 @@ class Case:
 
 def P(o):
     return {"pemda": "76"}
+
+
+def INSTRUMENT(o):
+    return {"kode": o.instrument.kode}
 
 
 def PO(o):
@@ -146,6 +160,19 @@ MATRIX = {
     "dashboard":               Case(P, PEMDA, "sekprov.sulbar", get=200),
     "kabupaten":               Case(P, PEMDA, "sekprov.sulbar", get=200, query=""),
     "scorecard":               Case(PO, OPD, "kepala.kominfo", get=200),
+    # The what-if page and its projection (nothing is saved).
+    "simulation":              Case(PO, OPD, "kepala.kominfo", get=200, post=200,
+                                    data=lambda o: {"nilai-1": "3"}),
+    # Instrument versions: the province's own draft.
+    "instrument_detail":       Case(INSTRUMENT, PEMDA, "evaluator.sulbar", get=200, query=""),
+    "instrument_action":       Case(INSTRUMENT, PEMDA, "admin.sulbar", post=302, query="",
+                                    data=lambda o: {"action": "nothing"}),
+    "instrument_structure":    Case(INSTRUMENT, PEMDA, "admin.sulbar", get=200, query=""),
+    "instrument_indicator":    Case(lambda o: {**INSTRUMENT(o), "nomor": 1}, PEMDA,
+                                    "admin.sulbar", get=200, query=""),
+    "instrument_levels":       Case(INSTRUMENT, PEMDA, "admin.sulbar", get=200, query=""),
+    "instrument_bands":        Case(INSTRUMENT, PEMDA, "admin.sulbar", get=200, query=""),
+    "instrument_crosswalk":    Case(INSTRUMENT, PEMDA, "admin.sulbar", get=200, query=""),
     "results_export":          Case(P, PEMDA, "sekprov.sulbar", get=200,
                                     query=f"?tahun={YEAR}&format=csv"),
     # Self-assessment and evidence
@@ -164,6 +191,9 @@ MATRIX = {
     "review_save":             Case(score, OPD, "evaluator.sulbar", post=302,
                                     data=lambda o: {"level": "", "catatan": ""}),
     "self_assessment_return":  Case(PO, OPD, "evaluator.sulbar", post=302),
+    # Refused (the indicator is not scored from another index) and sent back.
+    "external_value":          Case(score, OPD, "evaluator.sulbar", post=302,
+                                    data=lambda o: {"nilai": "2", "tanggal": "2025-10-01"}),
     "period_admin":            Case(P, PEMDA, "admin.sulbar", get=200),
     "period_action":           Case(P, PEMDA, "admin.sulbar", post=302,
                                     data=lambda o: {"action": "nothing"}),
@@ -272,6 +302,9 @@ def objects(world, settings, tmp_path):
         result_file="reports/76/rapor.pdf",
     )
 
+    o.instrument = instrument_versions.clone(
+        world.admin_sulbar, opd_template().pk, "Instrumen OPD Sulbar"
+    )
     o.proposal = make_team(world.kominfo, YEAR)
     o.member = add_member(o.proposal, 1, name="Andi")
     o.certificate = TeamCertificate(

@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from evaluations.services.instruments import install_shipped_instruments
+    from evaluations.services.instruments import FIRST_SHIPPED, install_shipped_instruments
 
-    install_shipped_instruments(apps)
+    install_shipped_instruments(apps, FIRST_SHIPPED)
 
 
 class Migration(migrations.Migration):

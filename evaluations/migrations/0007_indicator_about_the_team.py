@@ -6,9 +6,9 @@ from django.db import migrations, models
 def flag_team_indicators(apps, schema_editor):
     # The shipped instruments' CSV now marks the indicators about the team; installing
     # again is idempotent and sets the flag.
-    from evaluations.services.instruments import install_shipped_instruments
+    from evaluations.services.instruments import FIRST_SHIPPED, install_shipped_instruments
 
-    install_shipped_instruments(apps)
+    install_shipped_instruments(apps, FIRST_SHIPPED)
 
 
 class Migration(migrations.Migration):

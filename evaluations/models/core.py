@@ -27,11 +27,14 @@ from ..services.scoring import (
 )
 
 WEIGHT = {"max_digits": 7, "decimal_places": 4}
+# An indicator's value: a whole level 1–5, or (instruments with decimal values, items)
+# a decimal on 1.00–5.00, stored with four decimals (an item mean such as 11/3 → 3.6667).
+VALUE = {"max_digits": 5, "decimal_places": 4}
 LEVEL_VALIDATORS = [MinValueValidator(LEVEL_MIN), MaxValueValidator(LEVEL_MAX)]
 
 
 def level_in_range(field):
-    """Database rule: a level is empty or a whole number from 1 to 5."""
+    """Database rule: a level or value is empty or on the scale 1 to 5."""
     return Q(**{f"{field}__isnull": True}) | Q(
         **{f"{field}__gte": LEVEL_MIN, f"{field}__lte": LEVEL_MAX}
     )
@@ -46,7 +49,13 @@ class InstrumentQuerySet(TenantQuerySet):
 
 class Instrument(models.Model):
     """An indicator set with its weights and bands. Instruments without a pemda are the
-    shared templates shipped with the product; a pemda may own (and edit) its own copy."""
+    shared templates shipped with the product; a pemda clones one into a draft of its own,
+    edits it and publishes it. Only a published instrument is used by periods; once a
+    period uses it, it is frozen (a change needs a new version)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draf", _("Draft")
+        PUBLISHED = "terbit", _("Published")
 
     kode = models.SlugField(_("code"), max_length=60, unique=True)
     nama = models.CharField(_("name"), max_length=200)
@@ -59,6 +68,26 @@ class Instrument(models.Model):
         blank=True,
         help_text=_("Empty for the shared templates shipped with the application."),
     )
+    status = models.CharField(
+        _("status"), max_length=6, choices=Status.choices, default=Status.PUBLISHED
+    )
+    nilai_desimal = models.BooleanField(
+        _("decimal values"),
+        default=False,
+        help_text=_(
+            "Indicator values are decimals on 1.00–5.00 (as PermenPANRB 8/2026 publishes "
+            "them) instead of whole levels 1–5."
+        ),
+    )
+    dasar = models.ForeignKey(
+        "self",
+        verbose_name=_("derived from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="versions",
+    )
+    diterbitkan_pada = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = InstrumentQuerySet.as_manager()
 
@@ -70,11 +99,20 @@ class Instrument(models.Model):
     def __str__(self):
         return self.nama
 
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def has_domains(self):
+        return self.domains.exists()
+
     def weight_problems(self):
         """Human-readable reasons why the weights are not usable (empty when fine)."""
         domains = [(d.nomor, d.bobot) for d in self.domains.all()]
         aspects = [
-            (a.nomor, a.domain.nomor, a.bobot) for a in self.aspects.select_related("domain")
+            (a.nomor, a.domain.nomor if a.domain_id else None, a.bobot)
+            for a in self.aspects.select_related("domain")
         ]
         indicators = [
             (i.nomor, i.aspect.nomor, i.bobot) for i in self.indicators.select_related("aspect")
@@ -110,7 +148,10 @@ class Domain(models.Model):
 class Aspect(models.Model):
     # `instrument` repeats domain.instrument so that numbers can be unique per instrument.
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="aspects")
-    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="aspects")
+    # Empty in an instrument without domains (PermenPANRB 8/2026: 7 aspects, no domains).
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, null=True, blank=True, related_name="aspects"
+    )
     nomor = models.PositiveSmallIntegerField(_("number"))
     nama = models.CharField(_("name"), max_length=200)
     bobot = models.DecimalField(_("weight (%)"), **WEIGHT)
@@ -148,11 +189,31 @@ class Indicator(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="indicators")
     aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="indicators")
     nomor = models.PositiveSmallIntegerField(_("number"))
+    kode = models.CharField(
+        _("indicator code"), max_length=12, blank=True, help_text=_("E.g. I5; the number if empty.")
+    )
     nama = models.CharField(_("name"), max_length=250)
     bobot = models.DecimalField(
         _("weight (%)"), **WEIGHT, help_text=_("Share of the whole index, in percent.")
     )
     skala = models.CharField(_("level scale"), max_length=10, choices=Scale.choices)
+    sumber_eksternal = models.CharField(
+        _("external source"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For an indicator scored from another national index (e.g. Skor Satu Data "
+            "Indonesia, Bappenas): its name. Its value is entered, not assessed; until then "
+            "the default value counts."
+        ),
+    )
+    nilai_bawaan = models.DecimalField(
+        _("value while waiting"),
+        **VALUE,
+        null=True,
+        blank=True,
+        help_text=_("What an external indicator counts until its value is entered (1.00)."),
+    )
     panduan_bukti = models.TextField(_("evidence guidance"), blank=True)
     terkait_tim = models.BooleanField(
         _("about the SPBE team"),
@@ -171,10 +232,22 @@ class Indicator(models.Model):
         ordering = ["instrument", "nomor"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "nomor"], name="indicator_number_unique"),
+            models.CheckConstraint(
+                condition=level_in_range("nilai_bawaan"), name="indicator_default_value_1_5"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.nomor}. {self.nama}"
+        return f"{self.label}. {self.nama}"
+
+    @property
+    def label(self):
+        """How people name the indicator: its code (I5), else its number."""
+        return self.kode or str(self.nomor)
+
+    @property
+    def is_external(self):
+        return bool(self.sumber_eksternal)
 
     def clean(self):
         if (
@@ -213,6 +286,41 @@ class LevelCriterion(models.Model):
         return f"{self.indicator.nomor} · {self.level} {self.nama}"
 
 
+class IndicatorItem(models.Model):
+    """One question or evidence item through which an indicator is assessed: its own level
+    1–5, an optional weight, criteria text and evidence guidance. The indicator's value is
+    the weighted mean of its items' levels (equal weights where none is given)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="items")
+    nomor = models.PositiveSmallIntegerField(_("number"))
+    nama = models.CharField(_("question or item"), max_length=300)
+    bobot = models.DecimalField(
+        _("weight"),
+        **WEIGHT,
+        null=True,
+        blank=True,
+        help_text=_("Relative weight within the indicator; empty: all items weigh the same."),
+    )
+    kriteria = models.TextField(_("criteria"), blank=True)
+    panduan_bukti = models.TextField(_("evidence guidance"), blank=True)
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator item")
+        verbose_name_plural = _("indicator items")
+        ordering = ["indicator", "nomor"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "nomor"], name="item_number_unique"),
+            models.CheckConstraint(
+                condition=Q(bobot__isnull=True) | Q(bobot__gt=0), name="item_weight_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.label}.{self.nomor} {self.nama}"
+
+
 class PredikatBand(models.Model):
     """One predikat band of an instrument: the rounded index from `batas_bawah` up."""
 
@@ -235,6 +343,87 @@ class PredikatBand(models.Model):
 
     def __str__(self):
         return f"{self.nama} ≥ {self.batas_bawah}"
+
+
+class CrosswalkQuerySet(TenantQuerySet):
+    shared_when_unowned = True
+
+
+class Crosswalk(models.Model):
+    """A declared continuity between an earlier instrument and a later one: which aspects
+    of the old feed which aspects of the new (or none). With one, trends show both on one
+    axis with the change marked; without, they show the break."""
+
+    dari = models.ForeignKey(
+        Instrument,
+        verbose_name=_("earlier instrument"),
+        on_delete=models.CASCADE,
+        related_name="crosswalks_out",
+    )
+    ke = models.ForeignKey(
+        Instrument,
+        verbose_name=_("later instrument"),
+        on_delete=models.CASCADE,
+        related_name="crosswalks_in",
+    )
+    pemda = models.ForeignKey(
+        Pemda,
+        verbose_name=_("regional government"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Empty for a crosswalk shipped with the application."),
+    )
+    keterangan = models.TextField(_("description"), blank=True)
+
+    objects = CrosswalkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("crosswalk")
+        verbose_name_plural = _("crosswalks")
+        constraints = [
+            models.UniqueConstraint(fields=["dari", "ke"], name="crosswalk_one_per_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.dari} → {self.ke}"
+
+
+class CrosswalkLinkQuerySet(TenantQuerySet):
+    pemda_path = "crosswalk__pemda"
+    shared_when_unowned = True
+
+
+class CrosswalkLink(models.Model):
+    """One aspect of the earlier instrument and the aspect of the later one it feeds
+    (empty: it feeds none)."""
+
+    crosswalk = models.ForeignKey(Crosswalk, on_delete=models.CASCADE, related_name="links")
+    aspek_lama = models.ForeignKey(
+        Aspect, verbose_name=_("earlier aspect"), on_delete=models.CASCADE, related_name="+"
+    )
+    aspek_baru = models.ForeignKey(
+        Aspect,
+        verbose_name=_("later aspect"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CrosswalkLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("crosswalk link")
+        verbose_name_plural = _("crosswalk links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["crosswalk", "aspek_lama"], name="crosswalk_link_once_per_aspect"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.aspek_lama} → {self.aspek_baru or '—'}"
 
 
 # --- Periods and assessments -------------------------------------------------------
@@ -365,6 +554,10 @@ class Period(models.Model):
                 errors.setdefault("instrument", []).append(
                     _("This instrument belongs to another regional government.")
                 )
+            if not self.instrument.is_published:
+                errors.setdefault("instrument", []).append(
+                    _("This instrument is a draft: publish it before a period uses it.")
+                )
         if (
             self.zona_kuning_dari is not None
             and self.zona_hijau_dari is not None
@@ -439,6 +632,8 @@ class Assessment(models.Model):
     jumlah_indikator = models.PositiveSmallIntegerField(_("indicators"), default=0)
     terisi = models.PositiveSmallIntegerField(_("indicators self-assessed"), default=0)
     tervalidasi = models.PositiveSmallIntegerField(_("indicators validated"), default=0)
+    # External indicators still waiting for their value (counted at their default).
+    menunggu_eksternal = models.PositiveSmallIntegerField(_("external values waiting"), default=0)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     is_stale = models.BooleanField(
         _("figures outdated"),
@@ -508,18 +703,32 @@ class ScoreQuerySet(TenantQuerySet):
 
 
 class Score(models.Model):
-    """One indicator of one assessment: the OPD's own level and the evaluator's."""
+    """One indicator of one assessment: the OPD's own value and the evaluator's (a whole
+    level, or a decimal value: see VALUE). Where the indicator has items, both follow
+    from the item levels (ItemScore). An external indicator's entered value is both, with
+    where it comes from."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
-    level_mandiri = models.PositiveSmallIntegerField(
-        _("self-assessed level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    level_mandiri = models.DecimalField(
+        _("self-assessed value"), **VALUE, null=True, blank=True, validators=LEVEL_VALIDATORS
     )
     penjelasan = models.TextField(_("explanation"), blank=True)
-    level_evaluator = models.PositiveSmallIntegerField(
-        _("evaluator's level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    level_evaluator = models.DecimalField(
+        _("evaluator's value"), **VALUE, null=True, blank=True, validators=LEVEL_VALIDATORS
     )
     catatan_evaluator = models.TextField(_("evaluator's note"), blank=True)
+    # An external indicator's value: the score in its source index, its date, who entered.
+    eksternal_skor = models.CharField(_("score in the source index"), max_length=40, blank=True)
+    eksternal_tanggal = models.DateField(_("date of the external value"), null=True, blank=True)
+    eksternal_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("external value entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Incremented on every save; a save that carries an older version is refused.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -553,6 +762,11 @@ class Score(models.Model):
     def __str__(self):
         return f"{self.assessment} · {self.indicator.nomor}"
 
+    @property
+    def is_waiting_external(self):
+        """An external indicator whose value has not been entered: the default counts."""
+        return self.indicator.is_external and self.level_evaluator is None
+
     def clean(self):
         if (
             self.indicator_id
@@ -562,3 +776,41 @@ class Score(models.Model):
             raise ValidationError(
                 {"indicator": _("This indicator is not in the period's instrument.")}
             )
+
+
+class ItemScoreQuerySet(TenantQuerySet):
+    pemda_path = "score__assessment__pemda"
+    opd_path = "score__assessment__opd"
+    editor_roles = AssessmentQuerySet.editor_roles
+
+
+class ItemScore(models.Model):
+    """The levels of one item of an indicator in one assessment (whole levels 1–5)."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="item_scores")
+    item = models.ForeignKey(IndicatorItem, on_delete=models.PROTECT, related_name="scores")
+    level_mandiri = models.PositiveSmallIntegerField(
+        _("self-assessed level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    level_evaluator = models.PositiveSmallIntegerField(
+        _("evaluator's level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+
+    objects = ItemScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("item score")
+        verbose_name_plural = _("item scores")
+        ordering = ["score", "item__nomor"]
+        constraints = [
+            models.UniqueConstraint(fields=["score", "item"], name="item_score_one_per_item"),
+            models.CheckConstraint(
+                condition=level_in_range("level_mandiri"), name="item_score_self_1_5"
+            ),
+            models.CheckConstraint(
+                condition=level_in_range("level_evaluator"), name="item_score_evaluator_1_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.score} · {self.item.nomor}"

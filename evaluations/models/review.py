@@ -12,7 +12,16 @@ from opd.models import Pemda
 from opd.querysets import TenantQuerySet
 from opd.roles import OPD_ROLES, Role
 
-from .core import LEVEL_VALIDATORS, Assessment, Period, Score, Stage, level_in_range
+from .core import (
+    LEVEL_VALIDATORS,
+    VALUE,
+    Assessment,
+    IndicatorItem,
+    Period,
+    Score,
+    Stage,
+    level_in_range,
+)
 
 
 class ScoreChildQuerySet(TenantQuerySet):
@@ -27,7 +36,7 @@ class StageReview(models.Model):
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="reviews")
     tahap = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
-    level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+    level = models.DecimalField(_("value"), **VALUE, validators=LEVEL_VALIDATORS)
     catatan = models.TextField(_("note"), blank=True)
     dinilai_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -67,6 +76,15 @@ class Evidence(models.Model):
         LINK = "link", _("Link")
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="evidence")
+    # The item of the indicator this evidence supports, where the indicator has items.
+    item = models.ForeignKey(
+        IndicatorItem,
+        verbose_name=_("item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
     jenis = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     berkas = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=250)
     nama_berkas = models.CharField(_("file name"), max_length=200, blank=True)
@@ -127,12 +145,12 @@ class Appeal(models.Model):
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="appeals")
     argumen = models.TextField(_("argument"))
-    level_diminta = models.PositiveSmallIntegerField(
-        _("level asked for"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    level_diminta = models.DecimalField(
+        _("value asked for"), **VALUE, null=True, blank=True, validators=LEVEL_VALIDATORS
     )
     status = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.OPEN)
-    level_baru = models.PositiveSmallIntegerField(
-        _("new level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    level_baru = models.DecimalField(
+        _("new value"), **VALUE, null=True, blank=True, validators=LEVEL_VALIDATORS
     )
     alasan = models.TextField(_("reason"), blank=True)
     diajukan_oleh = models.ForeignKey(

@@ -28,7 +28,7 @@ from .scores import (
     is_evaluator,
     is_opd_user,
     log_change,
-    parse_level,
+    value_of,
 )
 
 LOG_FIELD = "sanggahan"
@@ -91,7 +91,7 @@ def file_appeal(user, score_id, argument, level=None, files=(), links=()):
     argument = (argument or "").strip()
     if not argument:
         raise ScoreError(_("Explain why the level should change."))
-    level = parse_level(level)
+    level = value_of(score, level)
     if level is not None and level == score.level_evaluator:
         raise ScoreError(_("The level asked for is the evaluator's level already."))
     # The score row is locked: no other appeal for it can be filed meanwhile.
@@ -142,7 +142,7 @@ def accept_appeal(user, appeal_id, level, reason=""):
     """Accept with a new level: recorded for the interview stage and applied as the
     evaluator's level (change log, version, recompute)."""
     appeal, score = _appeal_for_decision(user, appeal_id)
-    level = parse_level(level, required=True)
+    level = value_of(score, level, required=True)
     reason = (reason or "").strip()
     StageReview.objects.update_or_create(
         score=score,

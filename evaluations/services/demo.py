@@ -27,11 +27,13 @@ written (or an assessment is marked stale), so a second run leaves even their
 `computed_at` untouched.
 """
 
+import datetime
 import math
 import os
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from statistics import NormalDist
 
 from django.contrib.auth import get_user_model
@@ -43,15 +45,49 @@ from opd.models import OPD, Membership, Pemda
 from opd.roles import Role
 from opd.services.team_demo import seed_teams
 
-from ..models import Assessment, Indicator, Instrument, Period, Score
+from ..models import (
+    Assessment,
+    Indicator,
+    IndicatorItem,
+    Instrument,
+    ItemScore,
+    Period,
+    Score,
+)
 from .periods import ensure_assessments, open_period
 from .recompute import recompute_period
-from .scoring import LEVEL_MAX, LEVEL_MIN
+from .scoring import LEVEL_MAX, LEVEL_MIN, item_value
 
 INSTRUMENT_KODE = "opd-25-template"
-YEARS = tuple(range(2019, 2026))
+YEARS = tuple(range(2019, 2027))
 # The last year is still under evaluation: some levels are only self-assessed.
-YEAR_UNDER_EVALUATION = 2025
+YEAR_UNDER_EVALUATION = 2026
+# From 2026 PermenPANRB 8/2026 (Indeks Pemerintah Digital): the province evaluates its OPDs
+# on an instrument of its own derived from it (decimal values, two indicators assessed
+# through items), the kabupaten/kota on the shipped one; a crosswalk declares which
+# aspects of the OPD template feed which new aspects, so trends run across the change.
+FIRST_2026 = 2026
+NATIONAL_2026 = "permenpanrb-8-2026"
+PROVINCE_2026 = "sulbar-pemdi-opd-2026"
+PROVINCE_2026_NAME = "Instrumen Pemerintah Digital OPD Provinsi Sulawesi Barat 2026"
+# The zones of 2026 follow the 8/2026 bands: yellow from Baik (2,50), green from Sangat
+# Baik (3,50).
+ZONES_2026 = {"zona_hijau_dari": Decimal("3.50"), "zona_kuning_dari": Decimal("2.50")}
+ITEMS_2026 = {
+    "I1": (
+        "Kebijakan internal tata kelola pemerintah digital OPD ditetapkan",
+        "Peran dan tanggung jawab pengelola pemerintah digital OPD ditetapkan",
+        "Reviu pelaksanaan tata kelola pemerintah digital OPD dilakukan berkala",
+    ),
+    "I13": (
+        "Aplikasi OPD terdaftar dalam katalog aplikasi pemda",
+        "Aplikasi OPD memakai aplikasi umum dan pusat data pemda",
+    ),
+}
+# Template aspect → 2026 aspect (numbers); None: feeds no aspect.
+CROSSWALK_2026 = {1: 1, 2: 1, 3: 5, 4: 2, 5: 3, 6: 6, 7: 7}
+# Share of OPDs whose external values (Satu Data, SJIG, EPSS, SDI) are entered.
+EXTERNAL_ENTERED = 0.6
 DEFAULT_PASSWORD = "demo-spbe-2025"
 PASSWORD_ENV = "SPBE_DEMO_PASSWORD"
 
@@ -70,6 +106,17 @@ TARGET_INDEX = {
     "76.05": {2019: 1.95, 2020: 2.09, 2021: 2.26, 2022: 2.44, 2023: 2.66, 2024: 2.93, 2025: 3.08},
     "76.06": {2019: 1.78, 2020: 1.92, 2021: 2.07, 2022: 2.25, 2023: 2.41, 2024: 2.63, 2025: 2.80},
 }
+# 2026, on the new instrument (invented: a stricter instrument, lower than 2025 at first).
+for _kode, _value in {
+    "76": 3.05,
+    "76.01": 2.60,
+    "76.02": 3.35,
+    "76.03": 2.25,
+    "76.04": 2.80,
+    "76.05": 2.50,
+    "76.06": 2.30,
+}.items():
+    TARGET_INDEX[_kode][2026] = _value
 
 # The official national index (KemenPANRB) of the demo pemdas where it was published
 # (SPBE.md): (year, index, predikat, national rank, ranked among).
@@ -106,6 +153,16 @@ INDICATOR_BIAS = {
     **dict.fromkeys((15, 16, 17, 18, 19), -0.45),
     **dict.fromkeys((20, 21, 22, 23), 0.15),
     **dict.fromkeys((24, 25), 0.0),
+}
+
+# The same for the 20 indicators of 8/2026: data and security lag, services lead.
+INDICATOR_BIAS_2026 = {
+    **dict.fromkeys((1, 2, 3, 4), 0.15),
+    **dict.fromkeys((5, 6, 7, 8), -0.30),
+    **dict.fromkeys((9, 10, 11, 12), -0.40),
+    **dict.fromkeys((13, 14), 0.10),
+    **dict.fromkeys((15, 16, 17, 18), -0.05),
+    **dict.fromkeys((19, 20), 0.25),
 }
 
 # Self-assessment compared with the evaluator: (cumulative probability, difference).
@@ -451,6 +508,10 @@ class IndicatorInfo:
     nama: str
     weight: float  # share of the index, 0..1
     skala: str
+    decimal: bool = False  # the instrument has decimal values
+    external: bool = False  # scored from another index
+    items: tuple = ()  # (item id, weight or None)
+    bias: float = 0.0
 
 
 @dataclass
@@ -462,6 +523,7 @@ class Draws:
     self_deltas: list
     reviewed: list
     note_draws: list
+    external_entered: bool = True  # the other indices' values are entered
 
 
 def _clamp(level):
@@ -493,10 +555,10 @@ def draw(pemda_kode, opd_kode, year, strength, indicators, under_evaluation):
     target = strength + trend * (year - TREND_CENTRE_YEAR) + rng.gauss(0, YEAR_SD)
     review_state = rng.random()
     coverage = rng.uniform(0.3, 0.8)
-    draws = Draws([], [], [], [])
+    draws = Draws([], [], [], [], external_entered=rng.random() < EXTERNAL_ENTERED)
     for indicator in indicators:
         noise = rng.gauss(0, INDICATOR_SD)
-        draws.bases.append(target + INDICATOR_BIAS.get(indicator.nomor, 0.0) + noise)
+        draws.bases.append(target + indicator.bias + noise)
         delta_draw = rng.random()
         draws.self_deltas.append(next(d for p, d in SELF_DELTAS if delta_draw < p))
         review_draw = rng.random()
@@ -510,67 +572,136 @@ def draw(pemda_kode, opd_kode, year, strength, indicators, under_evaluation):
     return draws
 
 
-def levels(draws, shift):
-    """(evaluator level, self-assessed level, effective level) per indicator."""
-    result = []
-    for base, delta, reviewed in zip(draws.bases, draws.self_deltas, draws.reviewed, strict=True):
-        evaluator = _clamp(math.floor(base + shift + 0.5))
-        own = _clamp(evaluator + delta)
-        result.append((evaluator, own, evaluator if reviewed else own))
-    return result
+def _value(base, shift, indicator):
+    """The evaluator's value of one indicator for a base and shift: a whole level, or a
+    decimal value (two decimals) on instruments with decimal values."""
+    if indicator.decimal:
+        return min(5.0, max(1.0, round(base + shift, 2)))
+    return float(_clamp(math.floor(base + shift + 0.5)))
 
 
-def mean_index(all_draws, weights, shift):
-    """Mean index of a pemda-year for a shift, by the effective levels (as `levels`)."""
+def _own(value, delta, indicator):
+    """The self-assessed value: the evaluator's, or above it (half a level on decimals)."""
+    if indicator.decimal:
+        return min(5.0, max(1.0, round(value + delta * 0.5, 2)))
+    return float(_clamp(int(value) + delta))
+
+
+def _item_levels(value, count):
+    """Whole item levels whose mean is as near `value` as `count` items allow."""
+    total = round(value * count)
+    low = total // count
+    return [_clamp(low + (1 if n < total - low * count else 0)) for n in range(count)]
+
+
+def _counted(base, shift, delta, reviewed, entered, indicator):
+    """What the indicator counts in the stored figures (as `score_values` stores it)."""
+    if indicator.external:
+        return _value(base, shift, indicator) if entered else 1.0
+    value = _value(base, shift, indicator)
+    if indicator.items:
+        levels = _item_levels(value, len(indicator.items))
+        value = sum(levels) / len(levels)
+    return value if reviewed else _own(value, delta, indicator)
+
+
+def mean_index(all_draws, indicators, shift):
+    """Mean index of a pemda-year for a shift, by what the stored figures count."""
     if not all_draws:
         return 0.0
-    floor = math.floor
     total = 0.0
     for draws in all_draws:
-        for weight, base, delta, reviewed in zip(
-            weights, draws.bases, draws.self_deltas, draws.reviewed, strict=True
+        for indicator, base, delta, reviewed in zip(
+            indicators, draws.bases, draws.self_deltas, draws.reviewed, strict=True
         ):
-            level = min(LEVEL_MAX, max(LEVEL_MIN, floor(base + shift + 0.5)))
-            if not reviewed:
-                level = min(LEVEL_MAX, max(LEVEL_MIN, level + delta))
-            total += weight * level
+            total += indicator.weight * _counted(
+                base, shift, delta, reviewed, draws.external_entered, indicator
+            )
     return total / len(all_draws)
 
 
-def fit_shift(all_draws, weights, target):
+def fit_shift(all_draws, indicators, target):
     """The shift whose mean index is closest to `target` (the mean rises with it)."""
     low, high = -6.0, 6.0
     for _ in range(36):
         middle = (low + high) / 2
-        if mean_index(all_draws, weights, middle) < target:
+        if mean_index(all_draws, indicators, middle) < target:
             low = middle
         else:
             high = middle
-    return min((low, high), key=lambda s: abs(mean_index(all_draws, weights, s) - target))
+    return min((low, high), key=lambda s: abs(mean_index(all_draws, indicators, s) - target))
+
+
+@dataclass(frozen=True)
+class ScoreValue:
+    """The demo values of one score: what `_write_scores` stores."""
+
+    level_mandiri: object
+    penjelasan: str
+    level_evaluator: object
+    catatan_evaluator: str
+    items: tuple = ()  # (item id, self level, evaluator level or None)
+    external: bool = False  # an entered external value (its source fields are set)
+
+    @property
+    def fields(self):
+        return (self.level_mandiri, self.penjelasan, self.level_evaluator, self.catatan_evaluator)
+
+
+def _stored(value):
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.0001"))
 
 
 def score_values(draws, shift, indicators):
-    """indicator id → (level_mandiri, penjelasan, level_evaluator, catatan_evaluator)."""
+    """indicator id → ScoreValue."""
     values = {}
-    for i, (indicator, (evaluator, own, _eff)) in enumerate(
-        zip(indicators, levels(draws, shift), strict=True)
-    ):
-        explanation = EXPLANATIONS[indicator.skala][own - 1].format(name=indicator.nama)
-        if draws.reviewed[i]:
-            values[indicator.id] = (
-                own,
-                explanation,
-                evaluator,
-                _note(evaluator, own, draws.note_draws[i]),
+    for i, indicator in enumerate(indicators):
+        base, delta, reviewed = draws.bases[i], draws.self_deltas[i], draws.reviewed[i]
+        evaluator = _value(base, shift, indicator)
+        own = _own(evaluator, delta, indicator)
+        level = max(1, min(5, round(own)))
+        explanation = EXPLANATIONS[indicator.skala][level - 1].format(name=indicator.nama)
+        if indicator.external:
+            entered = _stored(evaluator) if draws.external_entered else None
+            values[indicator.id] = ScoreValue(
+                entered, "", entered, "", external=entered is not None
             )
-        else:
-            values[indicator.id] = (own, explanation, None, "")
+            continue
+        items = ()
+        if indicator.items:
+            own_levels = _item_levels(own, len(indicator.items))
+            evaluator_levels = _item_levels(evaluator, len(indicator.items))
+            items = tuple(
+                (item_id, own_level, evaluator_level if reviewed else None)
+                for (item_id, _w), own_level, evaluator_level in zip(
+                    indicator.items, own_levels, evaluator_levels, strict=True
+                )
+            )
+            own = float(
+                item_value((lv, w) for (_i, w), lv in zip(indicator.items, own_levels, strict=True))
+            )
+            evaluator = float(
+                item_value(
+                    (lv, w) for (_i, w), lv in zip(indicator.items, evaluator_levels, strict=True)
+                )
+            )
+        note = _note(round(evaluator), round(own), draws.note_draws[i])
+        values[indicator.id] = ScoreValue(
+            _stored(own),
+            explanation,
+            _stored(evaluator) if reviewed else None,
+            note if reviewed else "",
+            items=items,
+        )
     return values
 
 
 # --- Writing ---------------------------------------------------------------------------
 
 SCORE_FIELDS = ("level_mandiri", "penjelasan", "level_evaluator", "catatan_evaluator")
+# What the entered external values record (the demo's source scores are not real ones).
+EXTERNAL_SCORE = "demo"
+EXTERNAL_DATE = datetime.date(2026, 10, 15)
 UPDATE_BATCH = 500
 
 
@@ -662,7 +793,48 @@ def _seed_opds(pemdas, specs, summary):
     return {(opd.pemda_id, opd.kode): opd for opd in OPD.objects.filter(pemda__in=pemdas.values())}
 
 
-def _seed_periods(pemdas, instrument, summary):
+def _seed_instruments(pemdas):
+    """The instruments of the demo years: the OPD template until 2025; from 2026 the
+    province's own version of 8/2026 (two indicators assessed through items) and, for
+    the kabupaten/kota, the shipped one; the crosswalks from the template to both.
+    Made through services.instrument_versions and services.crosswalks, as an
+    administrator would. Returns {pemda kode: {year: instrument}}."""
+    from . import crosswalks, instrument_versions
+
+    template = Instrument.objects.get(kode=INSTRUMENT_KODE)
+    national = Instrument.objects.get(kode=NATIONAL_2026)
+    own = Instrument.objects.filter(kode=PROVINCE_2026).first()
+    if own is None:
+        own = instrument_versions.clone(
+            None, national.pk, PROVINCE_2026_NAME, pemda=pemdas[PROVINCE_KODE]
+        )
+        own.kode = PROVINCE_2026
+        own.save(update_fields=["kode"])
+        for code, names in ITEMS_2026.items():
+            indicator = own.indicators.get(kode=code)
+            instrument_versions.save_items(None, indicator.pk, [(n, None, "", "") for n in names])
+        own = instrument_versions.publish(None, own.pk)
+    for later in (own, national):
+        if not crosswalks.links_of(None, template, later):
+            old = {a.nomor: a.pk for a in template.aspects.all()}
+            new = {a.nomor: a.pk for a in later.aspects.all()}
+            crosswalks.declare(
+                None,
+                template.pk,
+                later.pk,
+                {old[a]: new.get(b) for a, b in CROSSWALK_2026.items()},
+                "Crosswalk demo: aspek templat OPD 2019–2025 ke aspek PermenPANRB 8/2026.",
+            )
+    return {
+        kode: {
+            year: (own if kode == PROVINCE_KODE else national) if year >= FIRST_2026 else template
+            for year in YEARS
+        }
+        for kode in pemdas
+    }
+
+
+def _seed_periods(pemdas, instruments, summary):
     """The yearly periods with their assessments; returns them and the ids of the
     periods whose figures must be recomputed."""
     existing = {
@@ -675,9 +847,12 @@ def _seed_periods(pemdas, instrument, summary):
             status = (
                 Period.Status.EVALUATION if year == YEAR_UNDER_EVALUATION else Period.Status.FINAL
             )
+            zones = ZONES_2026 if year >= FIRST_2026 else {}
             period = existing.get((pemda.id, year))
             if period is None:
-                period = open_period(pemda, year, instrument, status=status)
+                period = open_period(
+                    pemda, year, instruments[pemda.kode][year], status=status, **zones
+                )
                 summary.periods.created += 1
                 dirty.add(period.id)
             else:
@@ -695,9 +870,20 @@ def _seed_periods(pemdas, instrument, summary):
 
 def _instrument_indicators(instrument_ids):
     by_instrument = defaultdict(list)
-    for indicator in Indicator.objects.filter(instrument_id__in=instrument_ids).order_by(
-        "instrument_id", "nomor"
+    items = defaultdict(list)
+    for indicator_id, item_id, weight in (
+        IndicatorItem.objects.filter(indicator__instrument_id__in=instrument_ids)
+        .order_by("indicator_id", "nomor")
+        .values_list("indicator_id", "id", "bobot")
     ):
+        items[indicator_id].append((item_id, weight))
+    for indicator in (
+        Indicator.objects.filter(instrument_id__in=instrument_ids)
+        .select_related("instrument")
+        .order_by("instrument_id", "nomor")
+    ):
+        decimal = indicator.instrument.nilai_desimal
+        bias = (INDICATOR_BIAS_2026 if decimal else INDICATOR_BIAS).get(indicator.nomor, 0.0)
         by_instrument[indicator.instrument_id].append(
             IndicatorInfo(
                 indicator.id,
@@ -705,6 +891,10 @@ def _instrument_indicators(instrument_ids):
                 indicator.nama,
                 float(indicator.bobot) / 100,
                 indicator.skala,
+                decimal=decimal,
+                external=indicator.is_external,
+                items=tuple(items[indicator.id]),
+                bias=bias,
             )
         )
     return by_instrument
@@ -738,7 +928,6 @@ def _desired_scores(pemdas, specs, opds, periods):
     for period in periods:
         pemda = pemda_by_id[period.pemda_id]
         period_indicators = indicators[period.instrument_id]
-        weights = [indicator.weight for indicator in period_indicators]
         items = [
             (
                 assessment_id,
@@ -758,15 +947,15 @@ def _desired_scores(pemdas, specs, opds, periods):
         fitted = [draws for _id, draws in items if all(draws.reviewed)] or [
             draws for _id, draws in items
         ]
-        shift = fit_shift(fitted, weights, TARGET_INDEX[pemda.kode][period.tahun])
+        shift = fit_shift(fitted, period_indicators, TARGET_INDEX[pemda.kode][period.tahun])
         for assessment_id, draws in items:
             desired[assessment_id] = score_values(draws, shift, period_indicators)
     return desired
 
 
 def _write_scores(periods, desired, summary):
-    """Bring the stored scores to the desired values, writing only those that differ.
-    Returns the ids of the periods that changed.
+    """Bring the stored scores (and their item levels) to the desired values, writing
+    only those that differ. Returns the ids of the periods that changed.
 
     `bulk_update` builds a CASE per field and row, far too slow for tens of thousands of
     rows; the changed scores are grouped by their new values instead (a few thousand
@@ -776,26 +965,66 @@ def _write_scores(periods, desired, summary):
     period_of = dict(Assessment.objects.filter(period__in=periods).values_list("id", "period_id"))
     groups = defaultdict(list)  # new values → score ids
     dirty = set()
+    wanted_items = {}  # score id → ScoreValue.items
     rows = Score.objects.filter(assessment__period__in=periods).values_list(
-        "id", "assessment_id", "indicator_id", *SCORE_FIELDS
+        "id", "assessment_id", "indicator_id", *SCORE_FIELDS, "eksternal_tanggal"
     )
     for score_id, assessment_id, indicator_id, *current in rows.iterator(chunk_size=5000):
         summary.scores.total += 1
         wanted = desired.get(assessment_id, {}).get(indicator_id)
-        if wanted is None or tuple(current) == wanted:
+        if wanted is None:
             continue
-        groups[wanted].append(score_id)
+        if wanted.items:
+            wanted_items[score_id] = wanted.items
+        external_date = EXTERNAL_DATE if wanted.external else None
+        if tuple(current) == (*wanted.fields, external_date):
+            continue
+        groups[(wanted.fields, wanted.external)].append(score_id)
         summary.scores.changed += 1
         dirty.add(period_of[assessment_id])
     now = timezone.now()
-    for values, ids in groups.items():
+    for (values, external), ids in groups.items():
+        fields = dict(zip(SCORE_FIELDS, values, strict=True))
+        fields.update(
+            eksternal_skor=EXTERNAL_SCORE if external else "",
+            eksternal_tanggal=EXTERNAL_DATE if external else None,
+        )
         for start in range(0, len(ids), UPDATE_BATCH):
             Score.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
-                **dict(zip(SCORE_FIELDS, values, strict=True)),
-                version=F("version") + 1,
-                updated_at=now,
+                **fields, version=F("version") + 1, updated_at=now
             )
+    dirty |= _write_item_levels(wanted_items, period_of)
     return dirty
+
+
+def _write_item_levels(wanted_items, period_of):
+    """The item levels of the scores of indicators assessed through items."""
+    existing = {
+        (row.score_id, row.item_id): row
+        for row in ItemScore.objects.filter(score_id__in=wanted_items)
+    }
+    new, changed = [], []
+    for score_id, items in wanted_items.items():
+        for item_id, own, evaluator in items:
+            row = existing.get((score_id, item_id))
+            if row is None:
+                new.append(
+                    ItemScore(
+                        score_id=score_id,
+                        item_id=item_id,
+                        level_mandiri=own,
+                        level_evaluator=evaluator,
+                    )
+                )
+            elif (row.level_mandiri, row.level_evaluator) != (own, evaluator):
+                row.level_mandiri, row.level_evaluator = own, evaluator
+                changed.append(row)
+    ItemScore.objects.bulk_create(new)
+    ItemScore.objects.bulk_update(changed, ["level_mandiri", "level_evaluator"])
+    if not (new or changed):
+        return set()
+    touched = {row.score_id for row in [*new, *changed]}
+    return set(Score.objects.filter(pk__in=touched).values_list("assessment__period_id", flat=True))
 
 
 def _seed_users(pemdas, opds, password, summary):
@@ -855,14 +1084,14 @@ def average_indices(periods):
 def seed_demo(password=None):
     """Create or refresh the demo data. Running it again changes nothing."""
     summary = Summary()
-    instrument = Instrument.objects.get(kode=INSTRUMENT_KODE)
     specs = opd_specs()
     pemdas = _seed_pemdas(summary)
+    instruments = _seed_instruments(pemdas)
     opds = _seed_opds(pemdas, specs, summary)
     assessments_before = Assessment.objects.filter(
         pemda__in=pemdas.values(), period__triwulan__isnull=True, period__tahun__in=YEARS
     ).count()
-    periods, dirty = _seed_periods(pemdas, instrument, summary)
+    periods, dirty = _seed_periods(pemdas, instruments, summary)
     desired = _desired_scores(pemdas, specs, opds, periods)
     dirty |= _write_scores(periods, desired, summary)
 

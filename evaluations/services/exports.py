@@ -9,7 +9,9 @@ Two audiences, two kinds of file (README, "Ekspor"):
   level of every indicator, the level that counts) and status (proses/sementara/final,
   appended last so that readers of the earlier columns keep working). Rows are ordered by
   rank; OPDs without figures come last with empty figures. Numbers use a decimal point,
-  whatever the interface language.
+  whatever the interface language. An instrument without domains (PermenPANRB 8/2026)
+  has aspek_<n> columns (the aspect indices) where the others have domain_<n>; indicator
+  values are whole levels, or decimals for instruments with decimal values.
 - **For people: XLSX**, with Indonesian headers, plain-text names, numbers as numbers
   (the index shown with 2 decimals), zones and predikat as labels, and the period, status
   and date written above the table.
@@ -23,6 +25,7 @@ OPD user none of the evaluators' work before document review ends
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F
@@ -37,9 +40,9 @@ from spbe_dashboard.spreadsheets import (
     xlsx_bytes,
 )
 
-from ..models import Assessment, Domain, FigureStatus, Indicator, Score, Zone
+from ..models import Aspect, Assessment, Domain, FigureStatus, Indicator, Score, Zone
 from .disclosure import conceal_review, sees_review
-from .scoring import round_index
+from .scoring import plain_value, round_index
 
 FORMATS = {
     "json": "application/json",
@@ -69,15 +72,37 @@ def _assessments(period, assessments, user):
     return rows if user is None else conceal_review(user, rows)
 
 
+@dataclass
+class Parts:
+    """The groups an export shows the indices of: domains, or the aspects of an
+    instrument without domains."""
+
+    column: str  # "domain" or "aspek"
+    label: str
+    field: str  # the Assessment field holding their indices
+    rows: list
+
+
+def _parts(period):
+    domains = list(Domain.objects.filter(instrument_id=period.instrument_id).order_by("nomor"))
+    if domains:
+        return Parts("domain", _("Domain"), "indeks_domain", domains)
+    aspects = list(Aspect.objects.filter(instrument_id=period.instrument_id).order_by("nomor"))
+    return Parts("aspek", _("Aspect"), "indeks_aspek", aspects)
+
+
 def _counted_levels(period, assessments, user, by="indicator__nomor"):
-    """{assessment id: {indicator (number, or `by`): the evaluator's level}}; empty for
-    a user who may not see the evaluators' work yet."""
+    """{assessment id: {indicator (number, or `by`): the value that counts}}: the
+    evaluator's value, an external indicator's entered value or its default; empty for a
+    user who may not see the evaluators' work yet."""
     levels = defaultdict(dict)
+    decimal_values = period.instrument.nilai_desimal
     if user is None or sees_review(user, period):
-        for assessment_id, key, evaluator in Score.objects.filter(
+        for assessment_id, key, evaluator, default in Score.objects.filter(
             assessment__in=[a.pk for a in assessments]
-        ).values_list("assessment_id", by, "level_evaluator"):
-            levels[assessment_id][key] = evaluator
+        ).values_list("assessment_id", by, "level_evaluator", "indicator__nilai_bawaan"):
+            value = evaluator if evaluator is not None else default
+            levels[assessment_id][key] = plain_value(value, decimal_values)
     return levels
 
 
@@ -87,11 +112,7 @@ def result_table(period, assessments=None, user=None):
     tenant-scoped queryset); `user` conceals what that user may not see yet (None: the
     command line, which sees everything)."""
     assessments = _assessments(period, assessments, user)
-    domains = list(
-        Domain.objects.filter(instrument_id=period.instrument_id)
-        .order_by("nomor")
-        .values_list("nomor", flat=True)
-    )
+    parts = _parts(period)
     indicators = list(
         Indicator.objects.filter(instrument_id=period.instrument_id)
         .order_by("nomor")
@@ -100,7 +121,7 @@ def result_table(period, assessments=None, user=None):
     levels = _counted_levels(period, assessments, user)
     columns = [
         *FIXED_COLUMNS,
-        *(f"domain_{n}" for n in domains),
+        *(f"{parts.column}_{part.nomor}" for part in parts.rows),
         *(f"indikator_{n}" for n in indicators),
         STATUS_COLUMN,
     ]
@@ -114,8 +135,9 @@ def result_table(period, assessments=None, user=None):
             "zona": a.zona or None,
             "peringkat": a.peringkat,
         }
-        for n in domains:
-            row[f"domain_{n}"] = _two_places(a.indeks_domain.get(str(n)))
+        stored = getattr(a, parts.field)
+        for part in parts.rows:
+            row[f"{parts.column}_{part.nomor}"] = _two_places(stored.get(str(part.nomor)))
         for n in indicators:
             row[f"indikator_{n}"] = levels[a.pk].get(n)
         row[STATUS_COLUMN] = a.status_nilai
@@ -184,7 +206,7 @@ def results_workbook(period, assessments=None, user=None):
     """The period's results as an XLSX for people: one row per OPD with its figures,
     domain indices and every indicator's counted level, under a title block."""
     assessments = _assessments(period, assessments, user)
-    domains = list(Domain.objects.filter(instrument_id=period.instrument_id).order_by("nomor"))
+    parts = _parts(period)
     indicators = list(
         Indicator.objects.filter(instrument_id=period.instrument_id).order_by("nomor")
     )
@@ -197,8 +219,8 @@ def results_workbook(period, assessments=None, user=None):
         _("Predikat"),
         _("Zone"),
         _("Status"),
-        *(f"{_('Domain')} {d.nomor} {d.nama}" for d in domains),
-        *(f"{i.nomor}. {i.nama}" for i in indicators),
+        *(f"{parts.label} {p.nomor} {p.nama}" for p in parts.rows),
+        *(f"{i.label}. {i.nama}" for i in indicators),
     ]
     rows = []
     for a in assessments:
@@ -211,7 +233,7 @@ def results_workbook(period, assessments=None, user=None):
                 a.predikat or None,
                 str(Zone(a.zona).label) if a.zona else None,
                 status_label(a),
-                *(_two_places(a.indeks_domain.get(str(d.nomor))) for d in domains),
+                *(_two_places(getattr(a, parts.field).get(str(p.nomor))) for p in parts.rows),
                 *(levels[a.pk].get(i.id) for i in indicators),
             ]
         )
@@ -223,7 +245,7 @@ def results_workbook(period, assessments=None, user=None):
                 header=header,
                 rows=rows,
                 number_formats={3: INDEX_FORMAT}
-                | {first_domain + n: INDEX_FORMAT for n in range(len(domains))},
+                | {first_domain + n: INDEX_FORMAT for n in range(len(parts.rows))},
                 widths={0: 9, 1: 16, 2: 48, 3: 8, 4: 14, 5: 10, 6: 30},
                 notes=period_notes(period, _("SPBE evaluation results"), user),
             )

@@ -35,10 +35,19 @@ VALUE_LABELS = {
     "status_nilai": FigureStatus,
 }
 DECIMAL_FIELDS = frozenset({"zona_hijau_dari", "zona_kuning_dari"})
+# Values of indicators: "3" or "1.26" in the log, "3" or "1,26" on the page.
+VALUE_FIELDS = frozenset({"level_mandiri", "level_evaluator"})
 DATETIME_FIELDS = frozenset({"sanggahan_dibuka"})
 
 
 def field_label(field):
+    # Items of an indicator are logged as "item:<number>:<field>".
+    if field.startswith("item:"):
+        _prefix, number, inner = field.split(":", 2)
+        return _("Item %(number)s · %(field)s") % {
+            "number": number,
+            "field": FIELD_LABELS.get(inner, inner),
+        }
     return FIELD_LABELS.get(field, field)
 
 
@@ -54,6 +63,13 @@ def value_label(field, value):
             return formats.number_format(Decimal(value), 2)
         except InvalidOperation:
             return value
+    if field in VALUE_FIELDS or field.startswith("item:"):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        places = max(0, -number.normalize().as_tuple().exponent)
+        return formats.number_format(number, places)
     if field in DATETIME_FIELDS:
         moment = parse_datetime(value)
         return formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else value

@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from opd.models import OPD, Pemda
@@ -39,6 +40,7 @@ from spbe_dashboard.spreadsheets import csv_bytes
 from ..models import Assessment, Indicator, Period, Score, StageReview
 from .recompute import request_period_recompute
 from .scores import ScoreError, apply_changes, is_evaluator, parse_level, self_assessment_open
+from .scoring import plain_value
 
 HEADER = (
     "kode_pemda",
@@ -72,6 +74,9 @@ class ImportRow:
     errors: list = field(default_factory=list)
     score_id: int | None = None
     period_id: int | None = None
+    instrument: object = None  # the period's, once known
+    place: tuple = (None, None)  # (period, OPD), once known
+    nomor: int | None = None  # the indicator number, once known
     level_mandiri: int | None = None
     level_evaluator: int | None = None
     catatan: str = ""
@@ -228,18 +233,24 @@ class _Lookups:
     def period(self, pemda, tahun):
         key = (pemda.pk, tahun)
         if key not in self.periods:
-            self.periods[key] = Period.objects.filter(
-                pemda=pemda, tahun=tahun, triwulan__isnull=True
-            ).first()
+            self.periods[key] = (
+                Period.objects.filter(pemda=pemda, tahun=tahun, triwulan__isnull=True)
+                .select_related("instrument")
+                .first()
+            )
         return self.periods[key]
 
-    def indicator_numbers(self, instrument_id):
+    def indicators_of(self, instrument_id):
+        """{number: (code, external source, has items)} of the instrument's indicators."""
         if instrument_id not in self.indicators:
-            self.indicators[instrument_id] = set(
-                Indicator.objects.filter(instrument_id=instrument_id).values_list(
-                    "nomor", flat=True
-                )
+            rows = (
+                Indicator.objects.filter(instrument_id=instrument_id)
+                .annotate(item_count=Count("items"))
+                .values_list("nomor", "kode", "sumber_eksternal", "item_count")
             )
+            self.indicators[instrument_id] = {
+                nomor: (kode, external, bool(items)) for nomor, kode, external, items in rows
+            }
         return self.indicators[instrument_id]
 
     def scores_of(self, period, opd):
@@ -273,17 +284,36 @@ def _whole_number(text):
         return None
 
 
+def _indicator_number(text, indicators):
+    """The indicator number a cell names: its number (3) or its code (I3)."""
+    number = _whole_number(text)
+    if number is not None:
+        return number
+    by_code = {code.lower(): nomor for nomor, (code, _e, _i) in (indicators or {}).items() if code}
+    return by_code.get(text.strip().lower())
+
+
 def _validate_row(row, lookups):
     v = row.values
     for column in ("kode_pemda", "kode_opd", "tahun", "nomor_indikator"):
         if not v[column]:
             row.error(column, _("This column is required."))
+    row.catatan = v["catatan"]
+    _validate_place(row, lookups)
+    # Values are read as the period's instrument writes them: whole levels, or decimals
+    # ("1,26" or "1.26").
+    decimal_values = row.instrument.nilai_desimal if row.instrument is not None else False
     for column in ("level_mandiri", "level_evaluator"):
         try:
-            setattr(row, column, parse_level(v[column]))
+            setattr(row, column, parse_level(v[column], decimal_values=decimal_values))
         except ScoreError as exc:
             row.error(column, str(exc))
-    row.catatan = v["catatan"]
+    _validate_score(row, lookups)
+
+
+def _validate_place(row, lookups):
+    """The pemda, OPD, period and indicator of the row (errors on the row)."""
+    v = row.values
     if not v["kode_pemda"]:
         return
     pemda = lookups.pemda(v["kode_pemda"])
@@ -304,6 +334,51 @@ def _validate_row(row, lookups):
         row.error("tahun", _("There is no evaluation period for this year."))
     if period is not None:
         row.period_id = period.pk
+        row.instrument = period.instrument
+    row.place = (period, opd)
+    indicators = lookups.indicators_of(period.instrument_id) if period is not None else None
+    nomor = _indicator_number(v["nomor_indikator"], indicators) if v["nomor_indikator"] else None
+    if v["nomor_indikator"] and nomor is None and indicators is None:
+        row.error("nomor_indikator", _("The indicator number must be a whole number."))
+    elif indicators is not None and v["nomor_indikator"] and nomor not in indicators:
+        row.error(
+            "nomor_indikator",
+            _("Indicator %(number)s is not in this period's instrument (%(first)s–%(last)s).")
+            % {
+                "number": v["nomor_indikator"],
+                "first": min(indicators, default=0),
+                "last": max(indicators, default=0),
+            },
+        )
+        nomor = None
+    elif nomor is not None and indicators is not None:
+        _code, external, has_items = indicators[nomor]
+        if external:
+            row.error(
+                "nomor_indikator",
+                _(
+                    "Indicator %(number)s is scored from %(source)s: enter its value as an "
+                    "external value, not here."
+                )
+                % {"number": v["nomor_indikator"], "source": external},
+            )
+        elif has_items:
+            row.error(
+                "nomor_indikator",
+                _(
+                    "Indicator %(number)s is assessed through its items: give each item a "
+                    "level on the page."
+                )
+                % {"number": v["nomor_indikator"]},
+            )
+    row.nomor = nomor
+
+
+def _validate_score(row, lookups):
+    """What the row may set on its score, by the import's mode and the period's state."""
+    period, opd = row.place
+    nomor = row.nomor
+    if period is not None:
         if period.is_final:
             row.error("tahun", _("The period is final: nothing can be changed any more."))
         elif row.level_evaluator is not None and period.status != Period.Status.EVALUATION:
@@ -316,17 +391,7 @@ def _validate_row(row, lookups):
                 "level_evaluator",
                 _("Evaluator levels are recorded for a user: give the evaluator's username."),
             )
-    nomor = _whole_number(v["nomor_indikator"]) if v["nomor_indikator"] else None
-    if v["nomor_indikator"] and nomor is None:
-        row.error("nomor_indikator", _("The indicator number must be a whole number."))
-    numbers = lookups.indicator_numbers(period.instrument_id) if period is not None else None
-    if nomor is not None and numbers is not None and nomor not in numbers:
-        row.error(
-            "nomor_indikator",
-            _("Indicator %(number)s is not in this period's instrument (%(first)s–%(last)s).")
-            % {"number": nomor, "first": min(numbers, default=0), "last": max(numbers, default=0)},
-        )
-    elif nomor is not None and period is not None and opd is not None:
+    if nomor is not None and period is not None and opd is not None:
         by_number, self_open = lookups.scores_of(period, opd)
         row.score_id, current_own = by_number.get(nomor, (None, None))
         if row.score_id is None:
@@ -562,8 +627,17 @@ def template_csv(user, period=None):
                 "catatan_evaluator",
             )
         )
+        decimal_values = period.instrument.nilai_desimal
         rows = [
-            [period.pemda.kode, opd, period.tahun, nomor, own, evaluator, note]
+            [
+                period.pemda.kode,
+                opd,
+                period.tahun,
+                nomor,
+                plain_value(own, decimal_values),
+                plain_value(evaluator, decimal_values),
+                note,
+            ]
             for opd, nomor, own, evaluator, note in scores
         ]
     return csv_bytes(HEADER, rows)

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -39,6 +40,7 @@ from .scoring import (
     has_figures,
     predikat_for,
     split_levels,
+    waiting_for_default,
     zone_for,
 )
 from .summaries import rank_kabupaten, store_summary
@@ -58,6 +60,7 @@ FIGURE_FIELDS = [
     "jumlah_indikator",
     "terisi",
     "tervalidasi",
+    "menunggu_eksternal",
     "computed_at",
     "is_stale",
 ]
@@ -76,7 +79,7 @@ def _parts(values):
     return {str(k): str(v.quantize(PART_PLACES)) for k, v in values.items()}
 
 
-def _store_figures(assessment, evaluated, own, period, bands, now):
+def _store_figures(assessment, evaluated, own, period, bands, now, waiting=0):
     """Set the stored figures from the evaluators' `Figures` and the OPD's own, by the
     rule of scoring.figure_status: an index, predikat, zone and aspect indices only when
     every indicator is validated."""
@@ -95,6 +98,7 @@ def _store_figures(assessment, evaluated, own, period, bands, now):
     assessment.jumlah_indikator = evaluated.total
     assessment.terisi = own.counted
     assessment.tervalidasi = evaluated.counted
+    assessment.menunggu_eksternal = waiting
     assessment.computed_at = now
     assessment.is_stale = False
 
@@ -136,7 +140,8 @@ class InstrumentShape:
         self.domain_of = {}
         for item in weights:
             self.aspect_weight[item.aspect] += item.weight
-            self.domain_weight[item.domain] += item.weight
+            if item.domain is not None:
+                self.domain_weight[item.domain] += item.weight
             self.domain_of[item.aspect] = item.domain
         self.bands = predikat_bands(instrument_id)
 
@@ -147,9 +152,13 @@ def _ratio(total, weight):
 
 
 def _aggregate(period):
-    """{assessment id: {aspect number: (evaluators' sums, self-assessed sums)}} for the
-    period in one aggregate query; each sums is (Σ level × weight, levels counted)."""
-    total = DecimalField(max_digits=20, decimal_places=4)
+    """{assessment id: {aspect number: (evaluators' sums, self-assessed sums, waiting)}}
+    for the period in one aggregate query; each sums is (Σ value × weight, values
+    counted), an indicator without a value counting its default where it has one (an
+    external indicator waiting for its value); waiting counts those."""
+    total = DecimalField(max_digits=20, decimal_places=6)
+    evaluated = Coalesce("level_evaluator", "indicator__nilai_bawaan")
+    own = Coalesce("level_mandiri", "indicator__nilai_bawaan")
     rows = (
         Score.objects.filter(
             assessment__period_id=period.id, indicator__instrument_id=period.instrument_id
@@ -157,17 +166,22 @@ def _aggregate(period):
         .order_by()
         .values_list("assessment_id", "indicator__aspect__nomor")
         .annotate(
-            evaluated=Sum(F("level_evaluator") * F("indicator__bobot"), output_field=total),
-            validated=Count("level_evaluator"),
-            own=Sum(F("level_mandiri") * F("indicator__bobot"), output_field=total),
-            filled=Count("level_mandiri"),
+            evaluated=Sum(evaluated * F("indicator__bobot"), output_field=total),
+            validated=Count(evaluated),
+            own=Sum(own * F("indicator__bobot"), output_field=total),
+            filled=Count(own),
+            waiting=Count(
+                "id",
+                filter=Q(level_evaluator__isnull=True, indicator__nilai_bawaan__isnull=False),
+            ),
         )
     )
     sums = defaultdict(dict)
-    for assessment_id, aspect, evaluated, validated, own, filled in rows:
+    for assessment_id, aspect, evaluated_sum, validated, own_sum, filled, waiting in rows:
         sums[assessment_id][aspect] = (
-            (Decimal(evaluated or 0), validated),
-            (Decimal(own or 0), filled),
+            (Decimal(evaluated_sum or 0), validated),
+            (Decimal(own_sum or 0), filled),
+            waiting,
         )
     return sums
 
@@ -183,7 +197,8 @@ def _figures_from_sums(instrument, sums, which):
     for aspect, weight in instrument.aspect_weight.items():
         total, aspect_counted = sums[aspect][which] if aspect in sums else (Decimal(0), 0)
         index_total += total
-        domain_totals[instrument.domain_of[aspect]] += total
+        if instrument.domain_of[aspect] is not None:
+            domain_totals[instrument.domain_of[aspect]] += total
         aspect_indices[aspect] = _ratio(total, weight)
         counted += aspect_counted
     count = instrument.indicator_count
@@ -228,6 +243,7 @@ def _recompute_period_locked(period_id, instruments, summary=True):
             period,
             instrument.bands,
             now,
+            waiting=sum(parts[2] for parts in own_sums.values()),
         )
     ranks = _ranks(assessments)
     for assessment in assessments:
@@ -247,7 +263,7 @@ def _write_figures(assessments, now):
         return
     rows, params = [], []
     for a in assessments:
-        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
         params += [
             a.id,
             a.status_nilai,
@@ -260,6 +276,7 @@ def _write_figures(assessments, now):
             a.jumlah_indikator,
             a.terisi,
             a.tervalidasi,
+            a.menunggu_eksternal,
             a.peringkat,
         ]
     table = Assessment._meta.db_table
@@ -268,11 +285,12 @@ def _write_figures(assessments, now):
         "predikat = v.predikat, zona = v.zona, indeks_aspek = v.aspek::jsonb, "
         "indeks_domain = v.domain::jsonb, indeks_mandiri = v.mandiri::numeric, "
         "jumlah_indikator = v.total::smallint, terisi = v.filled::smallint, "
-        "tervalidasi = v.validated::smallint, peringkat = v.rank::integer, "
+        "tervalidasi = v.validated::smallint, menunggu_eksternal = v.waiting::smallint, "
+        "peringkat = v.rank::integer, "
         "computed_at = %s, is_stale = false "
         f"FROM (VALUES {', '.join(rows)}) "
         "AS v(id, status, indeks, predikat, zona, aspek, domain, mandiri, total, filled, "
-        "validated, rank) "
+        "validated, waiting, rank) "
         "WHERE a.id = v.id"
     )
     with connection.cursor() as cursor:
@@ -337,6 +355,7 @@ def recompute_assessment(assessment_id):
     weights = instrument_weights(period.instrument_id)
     levels = _levels_by_assessment(Score.objects.filter(assessment_id=assessment_id))
     evaluated, own = split_levels(levels[assessment_id])
+    waiting = waiting_for_default(weights, evaluated)
     _store_figures(
         assessment,
         compute_figures(weights, evaluated),
@@ -344,6 +363,7 @@ def recompute_assessment(assessment_id):
         period,
         predikat_bands(period.instrument_id),
         timezone.now(),
+        waiting=waiting,
     )
     assessment.save(update_fields=FIGURE_FIELDS)
     _rank(period.id)

@@ -41,6 +41,7 @@ from ..models import (
     Score,
     Zone,
 )
+from . import crosswalks
 from .disclosure import conceal_scores, sees_review
 from .exports import status_label
 from .instruments import instrument_weights
@@ -283,7 +284,8 @@ def dashboard_data(pemda, period, periods, user):
                         "status": heads[p.id].status,
                     }
                     for p in chronological
-                ]
+                ],
+                instrument_changes([p.instrument_id for p in chronological], user),
             ),
             "heatmap": charts.aspect_heatmap(
                 [row["label"] for row in ranked],
@@ -294,6 +296,21 @@ def dashboard_data(pemda, period, periods, user):
             ),
         },
     }
+
+
+def instrument_changes(instrument_ids, user):
+    """[(position, "crosswalk" | "break")] where a chronological series of periods moves
+    to another instrument: joined on the trend with a declared crosswalk, broken without
+    (services.crosswalks)."""
+    declared = crosswalks.pairs(user, instrument_ids)
+    changes = []
+    for position in range(1, len(instrument_ids)):
+        kind = crosswalks.continuity(
+            instrument_ids[position - 1], instrument_ids[position], declared
+        )
+        if kind != crosswalks.SAME:
+            changes.append((position, kind))
+    return changes
 
 
 def official_index_of(pemda, year):
@@ -407,7 +424,7 @@ def scorecard_data(opd, history, selected, user):
         user,
         list(
             Score.objects.filter(assessment=selected)
-            .select_related("indicator__aspect__domain")
+            .select_related("indicator__aspect__domain", "indicator__instrument")
             .order_by("indicator__nomor")
         ),
         period,
@@ -487,8 +504,12 @@ def scorecard_data(opd, history, selected, user):
                 ],
                 green,
                 yellow,
+                instrument_changes([a.period.instrument_id for a in chronological], user),
             ),
         },
+        "instrument_changes": instrument_changes(
+            [a.period.instrument_id for a in chronological], user
+        ),
     }
 
 

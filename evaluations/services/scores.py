@@ -7,6 +7,7 @@ every changed value in ChangeLog, and queues the recompute of the stored figures
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,9 +16,18 @@ from django.utils.translation import gettext as _
 from opd.querysets import membership_of
 from opd.roles import OPD_ROLES, Role
 
-from ..models import Appeal, Assessment, ChangeLog, Period, Score, Stage, StageReview
+from ..models import (
+    Appeal,
+    Assessment,
+    ChangeLog,
+    ItemScore,
+    Period,
+    Score,
+    Stage,
+    StageReview,
+)
 from .recompute import request_period_recompute, request_recompute
-from .scoring import LEVEL_MAX, LEVEL_MIN
+from .scoring import clean_value, item_value
 
 EVALUATOR_ROLES = frozenset({Role.ADMIN_KOMINFO, Role.EVALUATOR})
 LEVEL_FIELDS = frozenset({"level_mandiri", "level_evaluator"})
@@ -48,19 +58,41 @@ def is_evaluator(user):
     return user.is_superuser or _role(user) in EVALUATOR_ROLES
 
 
-def parse_level(value, required=False):
-    """A level from user input: None (when allowed) or a whole number 1–5."""
-    if value in (None, ""):
+def parse_level(value, required=False, decimal_values=False):
+    """An indicator value from user input (scoring.clean_value): None when empty and
+    allowed, a whole level 1–5, or for instruments with decimal values a decimal
+    1,00–5,00 with at most two decimals (comma or point)."""
+    if value is None or str(value).strip() == "":
         if required:
+            if decimal_values:
+                raise ScoreError(_("Enter a value from 1,00 to 5,00."))
             raise ScoreError(_("Choose a level from 1 to 5."))
         return None
     try:
-        level = int(str(value).strip())
+        return clean_value(value, decimal_values)
     except ValueError:
+        if decimal_values:
+            raise ScoreError(
+                _("The value must be a number from 1,00 to 5,00 with at most two decimals.")
+            ) from None
         raise ScoreError(_("The level must be a whole number from 1 to 5.")) from None
-    if not LEVEL_MIN <= level <= LEVEL_MAX:
-        raise ScoreError(_("The level must be a whole number from 1 to 5."))
-    return level
+
+
+def value_of(score, value, required=False):
+    """parse_level for one indicator: its instrument says whether values are decimal."""
+    return parse_level(value, required, score.indicator.instrument.nilai_desimal)
+
+
+def _check_assessed_here(score):
+    """An indicator scored from another index, or through its items, has no value to
+    type in here."""
+    if score.indicator.is_external:
+        raise ScoreError(
+            _("This indicator's value comes from %(source)s: it is entered as an external value.")
+            % {"source": score.indicator.sumber_eksternal}
+        )
+    if score.indicator.items.exists():
+        raise ScoreError(_("This indicator is assessed through its items: give each item a level."))
 
 
 def log_change(user, period, field, old, new, assessment=None, score=None, reason="", pemda=None):
@@ -72,11 +104,21 @@ def log_change(user, period, field, old, new, assessment=None, score=None, reaso
         assessment=assessment,
         score=score,
         field=field,
-        old_value="" if old is None else str(old),
-        new_value="" if new is None else str(new),
+        old_value=_logged(old),
+        new_value=_logged(new),
         reason=reason,
         user=user,
     )
+
+
+def _logged(value):
+    """A value as the change log keeps it: empty for None, a number without trailing
+    zeros (3, 1.26), anything else as text."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def _locked_score(user, score_id):
@@ -85,7 +127,7 @@ def _locked_score(user, score_id):
     return (
         Score.objects.editable_by(user)
         .select_for_update(of=("self",))
-        .select_related("assessment__period", "indicator")
+        .select_related("assessment__period", "indicator__instrument")
         .get(pk=score_id)
     )
 
@@ -156,8 +198,14 @@ def save_self_assessment(user, score_id, version, level, penjelasan):
             _("The self-assessment is submitted or closed and can no longer be changed.")
         )
     _check_version(score, version)
+    _check_assessed_here(score)
     apply_changes(
-        user, score, {"level_mandiri": parse_level(level), "penjelasan": (penjelasan or "").strip()}
+        user,
+        score,
+        {
+            "level_mandiri": value_of(score, level, required=True),
+            "penjelasan": (penjelasan or "").strip(),
+        },
     )
     return score
 
@@ -177,14 +225,129 @@ def save_review(user, score_id, version, level, note, stage=None):
     if not review_open(period):
         raise ScoreError(_("The period is not under evaluation."))
     _check_version(score, version)
-    level = parse_level(level, required=True)
+    _check_assessed_here(score)
+    level = value_of(score, level, required=True)
     note = (note or "").strip()
+    _record_review(user, score, stage or period.tahap, level, note)
+    return score
+
+
+def _record_review(user, score, stage, value, note):
+    """The evaluator's value for a stage, and as the score's evaluator value."""
     StageReview.objects.update_or_create(
-        score=score,
-        tahap=stage or period.tahap,
-        defaults={"level": level, "catatan": note, "dinilai_oleh": user},
+        score=score, tahap=stage, defaults={"level": value, "catatan": note, "dinilai_oleh": user}
     )
-    apply_changes(user, score, {"level_evaluator": level, "catatan_evaluator": note})
+    apply_changes(user, score, {"level_evaluator": value, "catatan_evaluator": note})
+
+
+# --- Indicators assessed through items ---------------------------------------------------
+
+ITEM_SIDES = {"mandiri": "level_mandiri", "evaluator": "level_evaluator"}
+
+
+def _save_item_levels(user, score, levels, side):
+    """Write the item levels of one side (each logged), then the indicator's value: the
+    weighted mean of its items (scoring.item_value), or None while an item has none."""
+    field = ITEM_SIDES[side]
+    items = list(score.indicator.items.order_by("nomor"))
+    known = {item.pk for item in items}
+    unknown = set(levels) - known
+    if unknown:
+        raise ScoreError(_("An item of another indicator was given."))
+    rows = {row.item_id: row for row in ItemScore.objects.select_for_update().filter(score=score)}
+    period = score.assessment.period
+    for item in items:
+        if item.pk not in levels:
+            continue
+        new = parse_level(levels[item.pk])
+        row = rows.get(item.pk) or ItemScore(score=score, item=item)
+        old = getattr(row, field)
+        if old != new:
+            log_change(
+                user,
+                period,
+                f"item:{item.nomor}:{field}",
+                old,
+                new,
+                assessment=score.assessment,
+                score=score,
+            )
+            setattr(row, field, new)
+            row.save()
+            rows[item.pk] = row
+    return item_value(
+        (getattr(rows[item.pk], field) if item.pk in rows else None, item.bobot) for item in items
+    )
+
+
+@transaction.atomic
+def save_self_items(user, score_id, version, levels, penjelasan):
+    """The OPD's levels for the items of one indicator ({item id: level}); the indicator's
+    self-assessed value follows."""
+    score = _locked_score(user, score_id)
+    if not (user.is_superuser or is_opd_user(user)):
+        raise ScoreError(_("Only the OPD fills its self-assessment."))
+    if not self_assessment_open(score.assessment):
+        raise ScoreError(
+            _("The self-assessment is submitted or closed and can no longer be changed.")
+        )
+    _check_version(score, version)
+    value = _save_item_levels(user, score, levels, "mandiri")
+    apply_changes(user, score, {"level_mandiri": value, "penjelasan": (penjelasan or "").strip()})
+    return score
+
+
+@transaction.atomic
+def save_review_items(user, score_id, version, levels, note, stage=None):
+    """The evaluator's levels for the items of one indicator at the current stage; the
+    indicator's evaluator value follows once every item has one."""
+    score = _locked_score(user, score_id)
+    if not is_evaluator(user):
+        raise ScoreError(_("Only evaluators set the evaluator's level."))
+    period = score.assessment.period
+    _check_not_final(period)
+    if not review_open(period):
+        raise ScoreError(_("The period is not under evaluation."))
+    _check_version(score, version)
+    value = _save_item_levels(user, score, levels, "evaluator")
+    note = (note or "").strip()
+    if value is None:
+        apply_changes(user, score, {"catatan_evaluator": note})
+    else:
+        _record_review(user, score, stage or period.tahap, value, note)
+    return score
+
+
+# --- Indicators scored from another national index ---------------------------------------
+
+
+@transaction.atomic
+def set_external_value(user, score_id, value, source_score="", date=None, reason=""):
+    """Enter the value of an indicator scored from another index (e.g. I5 from the Satu
+    Data Indonesia score), with its score there and its date; recorded like any change.
+    The value counts for the OPD and the evaluators alike."""
+    score = _locked_score(user, score_id)
+    if not is_evaluator(user):
+        raise ScoreError(_("Only evaluators and the Kominfo administrator enter external values."))
+    _check_not_final(score.assessment.period)
+    if not score.indicator.is_external:
+        raise ScoreError(_("This indicator is not scored from another index."))
+    value = value_of(score, value, required=True)
+    source_score = (source_score or "").strip()[:40]
+    if date is None:
+        raise ScoreError(_("Give the date of the external value."))
+    changes = {
+        "level_evaluator": value,
+        "level_mandiri": value,
+        "eksternal_skor": source_score,
+        "eksternal_tanggal": date,
+    }
+    reason = reason or _("external value from %(source)s") % {
+        "source": score.indicator.sumber_eksternal
+    }
+    if apply_changes(user, score, changes, reason=reason):
+        score.eksternal_oleh = user
+        score.save(update_fields=["eksternal_oleh"])
     return score
 
 
@@ -214,15 +377,18 @@ def submit_self_assessment(user, assessment_id):
         raise ScoreError(_("Only the head of the OPD submits the self-assessment."))
     if not self_assessment_open(assessment):
         raise ScoreError(_("The self-assessment is already submitted or closed."))
-    missing = list(
-        assessment.scores.filter(level_mandiri__isnull=True)
+    missing = [
+        kode or str(nomor)
+        for kode, nomor in assessment.scores.filter(
+            level_mandiri__isnull=True, indicator__nilai_bawaan__isnull=True
+        )
         .order_by("indicator__nomor")
-        .values_list("indicator__nomor", flat=True)
-    )
+        .values_list("indicator__kode", "indicator__nomor")
+    ]
     if missing:
         raise ScoreError(
             _("Every indicator needs a level before submitting; missing: %(numbers)s.")
-            % {"numbers": ", ".join(map(str, missing))}
+            % {"numbers": ", ".join(missing)}
         )
     _set_status(user, assessment, Assessment.SelfStatus.SUBMITTED)
     assessment.diajukan_pada, assessment.diajukan_oleh = timezone.now(), user
@@ -260,8 +426,14 @@ def appeal_deadline(period):
 def finalisation_problems(period):
     """What keeps the period from being finalised: indicators without an evaluator's
     level, and appeals still unanswered."""
+    # An external indicator waiting for its value counts its default (1,00): it does
+    # not keep the period from being final (the period page lists those apart).
     missing = list(
-        Score.objects.filter(assessment__period=period, level_evaluator__isnull=True)
+        Score.objects.filter(
+            assessment__period=period,
+            level_evaluator__isnull=True,
+            indicator__nilai_bawaan__isnull=True,
+        )
         .select_related("assessment__opd", "indicator")
         .order_by("assessment__opd__kode", "indicator__nomor")
     )

@@ -46,8 +46,11 @@ class IndicatorWeight:
 
     indicator: int  # any key that identifies the indicator (id or number)
     aspect: int
-    domain: int
+    domain: int | None  # None in an instrument without domains
     weight: Decimal
+    # What the indicator counts while it has no value: an external indicator's default
+    # (1.00 until the other index's value is entered); None: not filled.
+    default: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -121,20 +124,27 @@ def _weighted_average(pairs):
 def compute_figures(indicators: Sequence[IndicatorWeight], values: Mapping) -> Figures:
     """Index, aspect and domain indices from one value per indicator.
 
-    `values` maps an indicator key to its value (a level, or a decimal value); a missing
-    key or None means not filled. Index = Σ value × weight / 100; an aspect or domain
-    index is the weighted average of its indicators' values."""
+    `values` maps an indicator key to its value (a level, or a decimal value). A missing
+    key means not filled; None means no value yet, which counts the indicator's default
+    where it has one (an external indicator waiting for its value) and is not filled
+    otherwise. Index = Σ value × weight / 100; an aspect
+    or domain index is the weighted average of its indicators' values."""
     by_aspect, by_domain = {}, {}
     index = Decimal(0)
     counted = 0
     for item in indicators:
-        value = values.get(item.indicator)
+        if item.indicator not in values:
+            continue  # no score at all: not filled
+        value = values[item.indicator]
+        if value is None:
+            value = item.default
         if value is None:
             continue
         counted += 1
         index += value * item.weight
         by_aspect.setdefault(item.aspect, []).append((value, item.weight))
-        by_domain.setdefault(item.domain, []).append((value, item.weight))
+        if item.domain is not None:
+            by_domain.setdefault(item.domain, []).append((value, item.weight))
     total = len(indicators)
     if not total or counted < total:
         return Figures(None, {}, {}, counted, total)
@@ -148,10 +158,21 @@ def compute_figures(indicators: Sequence[IndicatorWeight], values: Mapping) -> F
 
 
 def split_levels(levels: Mapping):
-    """{key: (evaluator_level, self_level)} → ({key: evaluator_level}, {key: self_level})."""
-    evaluated = {key: pair[0] for key, pair in levels.items() if pair[0] is not None}
-    own = {key: pair[1] for key, pair in levels.items() if pair[1] is not None}
+    """{key: (evaluator_level, self_level)} → ({key: evaluator_level}, {key: self_level}),
+    keeping every key (None: no value yet)."""
+    evaluated = {key: pair[0] for key, pair in levels.items()}
+    own = {key: pair[1] for key, pair in levels.items()}
     return evaluated, own
+
+
+def waiting_for_default(indicators: Sequence[IndicatorWeight], values: Mapping) -> int:
+    """How many indicators count their default because they have no value yet (external
+    indicators waiting for the other index's value)."""
+    return sum(
+        1
+        for item in indicators
+        if item.default is not None and item.indicator in values and values[item.indicator] is None
+    )
 
 
 def round_index(value) -> Decimal:
@@ -206,8 +227,10 @@ def _percent(value):
 def weight_errors(domains, aspects, indicators) -> list[str]:
     """Why an instrument's weights cannot be used for a period; empty when they can.
 
-    domains: (number, weight); aspects: (number, domain_number, weight);
-    indicators: (number, aspect_number, weight). Weights are percentages.
+    domains: (number, weight); aspects: (number, domain_number or None, weight);
+    indicators: (number, aspect_number, weight). Weights are percentages. An instrument
+    may have no domains (its aspects then carry the whole index); if it has domains,
+    every aspect belongs to one.
     """
     errors = []
     if not indicators:
@@ -227,6 +250,8 @@ def weight_errors(domains, aspects, indicators) -> list[str]:
                 _("Aspect %(number)s weighs %(weight)s%% but its indicators add up to %(own)s%%.")
                 % {"number": number, "weight": _percent(weight), "own": _percent(own)}
             )
+    if domains and any(domain is None for _n, domain, _w in aspects):
+        errors.append(_("Every aspect must belong to a domain when the instrument has domains."))
     for number, weight in domains:
         own = sum((Decimal(w) for _n, domain, w in aspects if domain == number), Decimal(0))
         if own != Decimal(weight):
@@ -235,3 +260,60 @@ def weight_errors(domains, aspects, indicators) -> list[str]:
                 % {"number": number, "weight": _percent(weight), "own": _percent(own)}
             )
     return errors
+
+
+# --- Values as typed -----------------------------------------------------------------
+
+VALUE_PLACES = Decimal("0.01")
+
+
+def clean_value(value, decimal_values=False):
+    """An indicator value from what someone typed or a file holds: a whole level 1–5, or
+    (instruments with decimal values) a decimal 1.00–5.00 with at most two decimals,
+    written with a comma or a point. Raises ValueError; None for an empty value."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip().replace(",", ".")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        raise ValueError(text) from None
+    if not number.is_finite() or not LEVEL_MIN <= number <= LEVEL_MAX:
+        raise ValueError(text)
+    if decimal_values:
+        if number != number.quantize(VALUE_PLACES):
+            raise ValueError(text)
+        return number.quantize(VALUE_PLACES)
+    if number != number.to_integral_value():
+        raise ValueError(text)
+    return Decimal(int(number))
+
+
+ITEM_VALUE_PLACES = Decimal("0.0001")
+
+
+def item_value(levels_and_weights):
+    """An indicator's value from its items: the weighted mean of their levels, an item
+    without a weight weighing 1. None unless every item has a level. Stored with four
+    decimals, rounded half-up (11/3 → 3.6667)."""
+    pairs = [
+        (level, Decimal(1) if weight is None else Decimal(weight))
+        for level, weight in levels_and_weights
+    ]
+    if not pairs or any(level is None for level, _w in pairs):
+        return None
+    total = sum((weight for _l, weight in pairs), Decimal(0))
+    mean = sum((Decimal(level) * weight for level, weight in pairs), Decimal(0)) / total
+    return mean.quantize(ITEM_VALUE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def plain_value(value, decimal_values=False):
+    """A stored value as files and APIs write it: a whole level as an int (3); a decimal
+    value with two decimals (1.26), or four where an item mean has them (2.6667)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    if not decimal_values:
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    two = value.quantize(VALUE_PLACES)
+    return two if two == value else value.quantize(ITEM_VALUE_PLACES)

@@ -6,7 +6,13 @@ from .kabupaten import KabupatenRankingView
 from .opd import OPDDetailView, OPDListView
 from .periodadmin import PeriodActionView, PeriodAdminView, PeriodThresholdsView
 from .reports import ReportCreateView, ReportDownloadView, ReportStatusView
-from .review import ReturnSelfAssessmentView, ReviewQueueView, ReviewSaveView, ReviewView
+from .review import (
+    ExternalValueView,
+    ReturnSelfAssessmentView,
+    ReviewQueueView,
+    ReviewSaveView,
+    ReviewView,
+)
 from .scorecard import ScorecardView
 from .selfassessment import SelfAssessmentView, SelfScoreSaveView, SelfSubmitView
 
@@ -14,6 +20,7 @@ __all__ = [
     "EvidenceAddView",
     "EvidenceDownloadView",
     "EvidenceRemoveView",
+    "ExternalValueView",
     "PeriodActionView",
     "PeriodAdminView",
     "PeriodThresholdsView",

@@ -8,7 +8,7 @@ from opd.models import OPD
 from opd.permissions import PemdaScopedMixin, visible_or_404
 
 from ..filters import AssessmentFilter
-from ..models import Assessment, Domain, Score
+from ..models import Aspect, Assessment, Domain, Score
 from ..services.disclosure import conceal_review, conceal_scores, sees_review
 from ..tables import AssessmentTable
 from .exports import RankingExportMixin
@@ -65,14 +65,24 @@ class OPDDetailView(PemdaScopedMixin, TemplateView):
                 user,
                 list(
                     Score.objects.filter(assessment=selected)
-                    .select_related("indicator__aspect__domain")
+                    .select_related("indicator__aspect__domain", "indicator__instrument")
                     .order_by("indicator__nomor")
                 ),
                 selected.period,
             )
+            # Domain indices, or the aspects of an instrument without domains.
+            instrument_id = selected.period.instrument_id
+            parts, stored = (
+                Domain.objects.filter(instrument_id=instrument_id),
+                selected.indeks_domain,
+            )
+            if not parts.exists():
+                parts, stored = (
+                    Aspect.objects.filter(instrument_id=instrument_id),
+                    selected.indeks_aspek,
+                )
             context["domains"] = [
-                (domain, _as_decimal(selected.indeks_domain.get(str(domain.nomor))))
-                for domain in Domain.objects.filter(instrument_id=selected.period.instrument_id)
+                (part, _as_decimal(stored.get(str(part.nomor)))) for part in parts
             ]
         return context
 

@@ -17,7 +17,7 @@ from opd.permissions import PemdaScopedMixin, is_pemda_staff
 from opd.services.teams import opd_team_status
 
 from ..filters import ReviewQueueFilter
-from ..forms import ReasonForm, ReviewForm
+from ..forms import ExternalValueForm, ReasonForm, ReviewForm
 from ..models import Assessment
 from ..services import scores as svc
 from ..tables import ReviewQueueTable
@@ -26,6 +26,7 @@ from .selfassessment import (
     AssessmentMixin,
     IndicatorSaveView,
     decorate,
+    item_levels,
     period_or_404,
     period_query,
     progress_from,
@@ -41,6 +42,16 @@ def may_review(user, assessment):
     return (
         svc.is_evaluator(user)
         and svc.review_open(assessment.period)
+        and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
+    )
+
+
+def may_enter_external(user, assessment):
+    """Evaluators and the administrator of the assessment's own pemda enter the values of
+    indicators scored from other indices, at any stage until the period is final."""
+    return (
+        svc.is_evaluator(user)
+        and not assessment.period.is_final
         and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
     )
 
@@ -112,6 +123,7 @@ class ReviewView(StaffOnlyMixin, AssessmentMixin, TemplateView):
             assessment=assessment,
             scores=scores,
             can_edit=may_review(user, assessment),
+            can_enter_external=may_enter_external(user, assessment),
             can_return=(
                 svc.is_evaluator(user)
                 and not self.period.is_final
@@ -143,15 +155,33 @@ class ReviewSaveView(StaffOnlyMixin, IndicatorSaveView):
     echoed = (("chosen_level", "level"), ("catatan_value", "catatan"))
 
     def save(self, score, data):
-        svc.save_review(
-            self.request.user, score.pk, data["version"], data["level"], data["catatan"]
-        )
+        user, items = self.request.user, item_levels(self.request.POST)
+        if items:
+            svc.save_review_items(user, score.pk, data["version"], items, data["catatan"])
+        else:
+            svc.save_review(user, score.pk, data["version"], data["level"], data["catatan"])
 
     def partial_context(self, score):
-        context = {"can_edit": may_review(self.request.user, score.assessment)}
+        context = {
+            "can_edit": may_review(self.request.user, score.assessment),
+            "can_enter_external": may_enter_external(self.request.user, score.assessment),
+        }
         if score.indicator.terkait_tim:
             context.update(team_context(self.pemda, self.opd, self.period))
         return context
+
+
+class ExternalValueView(ReviewSaveView):
+    """POST the value of an indicator scored from another index: the value, its score in
+    that index and its date (services.scores.set_external_value)."""
+
+    form_class = ExternalValueForm
+    echoed = ()
+
+    def save(self, score, data):
+        svc.set_external_value(
+            self.request.user, score.pk, data["nilai"], data["skor"], data["tanggal"]
+        )
 
 
 class ReturnSelfAssessmentView(StaffOnlyMixin, AssessmentMixin, View):

@@ -20,7 +20,7 @@ from ..models import Assessment, ChangeLog, Evidence, Score, StageReview
 from ..services import scores as svc
 from ..services.disclosure import conceal_review, conceal_scores, sees_review
 from ..services.history import describe
-from ..services.scoring import LEVEL_MAX, LEVEL_MIN
+from ..services.scoring import LEVEL_MAX, LEVEL_MIN, plain_value
 from .periods import period_query, periods_of, pick_period, work_period
 
 
@@ -46,10 +46,17 @@ def scores_for(assessment_or_ids, user):
         queryset = queryset.filter(pk__in=assessment_or_ids)
     return (
         queryset.select_related(
-            "indicator__aspect__domain", "assessment__period", "assessment__opd", "updated_by"
+            "indicator__aspect__domain",
+            "indicator__instrument",
+            "assessment__period",
+            "assessment__opd",
+            "updated_by",
+            "eksternal_oleh",
         )
         .prefetch_related(
             "indicator__criteria",
+            "indicator__items",
+            "item_scores",
             Prefetch(
                 "evidence",
                 queryset=Evidence.objects.select_related("diunggah_oleh", "dihapus_oleh"),
@@ -65,9 +72,25 @@ REVIEW_FIELDS = frozenset({"level_evaluator", "catatan_evaluator"})
 
 
 def decorate(score, hide_review=False):
-    """Attach the level choices (with their criteria) and the labelled history."""
-    criteria = {c.level: c for c in score.indicator.criteria.all()}
+    """Attach what the indicator partials show: how the indicator is assessed (`mode`:
+    a level, a decimal value, items, or an external value), the level choices with
+    their criteria, the item rows, the chosen values and the labelled history."""
+    indicator = score.indicator
+    criteria = {c.level: c for c in indicator.criteria.all()}
     score.levels = [(n, criteria.get(n)) for n in range(LEVEL_MIN, LEVEL_MAX + 1)]
+    score.decimal = indicator.instrument.nilai_desimal
+    items = list(indicator.items.all())
+    by_item = {row.item_id: row for row in score.item_scores.all()}
+    score.item_rows = [(item, by_item.get(item.pk)) for item in items]
+    if indicator.is_external:
+        score.mode = "external"
+    elif items:
+        score.mode = "items"
+    else:
+        score.mode = "decimal" if score.decimal else "level"
+    # What a radio button or a number field shows as chosen.
+    score.self_choice = _typed(score.level_mandiri, score.decimal)
+    score.evaluator_choice = _typed(score.level_evaluator, score.decimal)
     score.history = [
         entry for entry in score.changes.all() if not (hide_review and entry.field in REVIEW_FIELDS)
     ]
@@ -77,21 +100,38 @@ def decorate(score, hide_review=False):
     return score
 
 
+def _typed(value, decimal_values):
+    """A stored value as it is typed back into a form: "3", or "2,50"."""
+    value = plain_value(value, decimal_values)
+    return "" if value is None else str(value).replace(".", ",")
+
+
+# An indicator scored from another index counts as filled and validated: it counts its
+# entered value or its default (the figure rule, scoring.compute_figures).
+COUNTED_FILLED = Q(level_mandiri__isnull=False) | Q(indicator__nilai_bawaan__isnull=False)
+COUNTED_VALIDATED = Q(level_evaluator__isnull=False) | Q(indicator__nilai_bawaan__isnull=False)
+
+
 def progress_of(assessment):
-    """How many indicators have a self-assessed level and an evaluator's level."""
+    """How many indicators have a self-assessed value and an evaluator's value."""
     return assessment.scores.aggregate(
         total=Count("pk"),
-        filled=Count("pk", filter=Q(level_mandiri__isnull=False)),
-        validated=Count("pk", filter=Q(level_evaluator__isnull=False)),
+        filled=Count("pk", filter=COUNTED_FILLED),
+        validated=Count("pk", filter=COUNTED_VALIDATED),
     )
 
 
 def progress_from(scores):
     """The same counts as `progress_of`, from scores already read."""
+    external = [s.indicator.nilai_bawaan is not None for s in scores]
     return {
         "total": len(scores),
-        "filled": sum(1 for s in scores if s.level_mandiri is not None),
-        "validated": sum(1 for s in scores if s.level_evaluator is not None),
+        "filled": sum(
+            1 for s, e in zip(scores, external, strict=True) if e or s.level_mandiri is not None
+        ),
+        "validated": sum(
+            1 for s, e in zip(scores, external, strict=True) if e or s.level_evaluator is not None
+        ),
     }
 
 
@@ -195,6 +235,20 @@ class SelfAssessmentView(AssessmentMixin, TemplateView):
         return context
 
 
+ITEM_FIELD = "item-"
+
+
+def item_levels(post):
+    """{item id: level as typed} from the item radio buttons (item-<id>) of a form."""
+    levels = {}
+    for key in post:
+        if key.startswith(ITEM_FIELD):
+            item_id = key[len(ITEM_FIELD) :]
+            if item_id.isascii() and item_id.isdigit():
+                levels[int(item_id)] = post.get(key)
+    return levels
+
+
 class IndicatorSaveView(AssessmentMixin, View):
     """POST one indicator; answers its re-rendered partial (htmx: 200 saved, 409 someone
     else saved first, 422 refused) or, without htmx, redirects back to the page with a
@@ -260,9 +314,13 @@ class SelfScoreSaveView(IndicatorSaveView):
     echoed = (("chosen_level", "level"), ("penjelasan_value", "penjelasan"))
 
     def save(self, score, data):
-        svc.save_self_assessment(
-            self.request.user, score.pk, data["version"], data["level"], data["penjelasan"]
-        )
+        user, items = self.request.user, item_levels(self.request.POST)
+        if items:
+            svc.save_self_items(user, score.pk, data["version"], items, data["penjelasan"])
+        else:
+            svc.save_self_assessment(
+                user, score.pk, data["version"], data["level"], data["penjelasan"]
+            )
 
     def partial_context(self, score):
         return {

@@ -1,5 +1,7 @@
 """Property: the set-based period recompute and the per-assessment ORM path store the same
-figures, for any instrument and any levels."""
+figures, for any instrument (with or without domains, whole levels or decimal values,
+with indicators scored from another index that count a default while waiting) and any
+levels."""
 
 from decimal import ROUND_DOWN, Decimal
 
@@ -27,7 +29,8 @@ from tests.factories import KabupatenFactory, OPDFactory
 
 pytestmark = pytest.mark.django_db
 
-LEVEL = st.one_of(st.none(), st.integers(1, 5))
+WHOLE = st.integers(1, 5).map(Decimal)
+DECIMAL = st.decimals(min_value=1, max_value=5, places=2)
 
 # An instrument: domains → aspects → raw indicator shares (scaled to 100% below).
 SHAPE = st.lists(
@@ -41,16 +44,21 @@ SHAPE = st.lists(
 def scenarios(draw):
     shape = draw(SHAPE)
     indicator_count = sum(len(aspect) for domain in shape for aspect in domain)
+    decimal_values = draw(st.booleans())
+    with_domains = draw(st.booleans())
+    external = draw(st.lists(st.booleans(), min_size=indicator_count, max_size=indicator_count))
+    value = DECIMAL if decimal_values else WHOLE
+    level = st.one_of(st.none(), value)
     opd_count = draw(st.integers(1, 5))
     # Each OPD either fully validated (it has figures) or anything at all (in progress:
     # levels missing, score rows missing), so that both kinds occur in most examples.
     validated = st.lists(
-        st.tuples(st.integers(1, 5), LEVEL, st.just(True)),
+        st.tuples(value, level, st.just(True)),
         min_size=indicator_count,
         max_size=indicator_count,
     )
     anything = st.lists(
-        st.tuples(LEVEL, LEVEL, st.booleans()),
+        st.tuples(level, level, st.booleans()),
         min_size=indicator_count,
         max_size=indicator_count,
     )
@@ -58,18 +66,26 @@ def scenarios(draw):
     yellow = draw(st.sampled_from(["1.00", "2.00", "2.60", "3.00"]))
     green = draw(st.sampled_from(["3.10", "3.50", "4.00"]))
     final = draw(st.booleans())
-    return shape, levels, Decimal(yellow), Decimal(green), final
+    kind = (decimal_values, with_domains, external)
+    return shape, kind, levels, Decimal(yellow), Decimal(green), final
 
 
-def make_instrument(shape):
+def make_instrument(shape, kind):
+    decimal_values, with_domains, external = kind
     raw = [share for domain in shape for aspect in domain for share in aspect]
     total = sum(raw)
     weights = [(Decimal(100) * r / total).quantize(Decimal("0.0001"), ROUND_DOWN) for r in raw]
     weights[-1] += Decimal(100) - sum(weights)
-    instrument = Instrument.objects.create(kode="prop-test", nama="Property")
+    instrument = Instrument.objects.create(
+        kode="prop-test", nama="Property", nilai_desimal=decimal_values
+    )
     n = a = 0
     for d, domain_shape in enumerate(shape, start=1):
-        domain = Domain.objects.create(instrument=instrument, nomor=d, nama=f"D{d}", bobot=0)
+        domain = (
+            Domain.objects.create(instrument=instrument, nomor=d, nama=f"D{d}", bobot=0)
+            if with_domains
+            else None
+        )
         domain_weight = Decimal(0)
         for aspect_shape in domain_shape:
             a += 1
@@ -85,14 +101,17 @@ def make_instrument(shape):
                     nama=f"I{n + 1}",
                     bobot=weights[n],
                     skala=Indicator.Scale.PROSES,
+                    sumber_eksternal="Indeks lain" if external[n] else "",
+                    nilai_bawaan=Decimal("1.00") if external[n] else None,
                 )
                 aspect_weight += weights[n]
                 n += 1
             aspect.bobot = aspect_weight
             aspect.save()
             domain_weight += aspect_weight
-        domain.bobot = domain_weight
-        domain.save()
+        if domain is not None:
+            domain.bobot = domain_weight
+            domain.save()
     for bound, name in DEFAULT_PREDIKAT_BANDS:
         PredikatBand.objects.create(instrument=instrument, nama=name, batas_bawah=bound)
     return instrument
@@ -112,6 +131,7 @@ def snapshot(period):
             a.terisi,
             a.tervalidasi,
             a.jumlah_indikator,
+            a.menunggu_eksternal,
             a.is_stale,
         )
         for a in Assessment.objects.filter(period=period)
@@ -138,7 +158,7 @@ def snapshot(period):
 )
 @given(scenario=scenarios())
 def test_set_based_and_per_assessment_paths_agree(db, scenario):
-    shape, levels, yellow, green, final = scenario
+    shape, kind, levels, yellow, green, final = scenario
     with transaction.atomic():
         pemda = KabupatenFactory(kode="99.01")
         for o in range(len(levels)):
@@ -146,7 +166,7 @@ def test_set_based_and_per_assessment_paths_agree(db, scenario):
         period = open_period(
             pemda,
             2024,
-            make_instrument(shape),
+            make_instrument(shape, kind),
             status=Period.Status.FINAL if final else Period.Status.EVALUATION,
             zona_kuning_dari=yellow,
             zona_hijau_dari=green,
@@ -178,6 +198,7 @@ def test_set_based_and_per_assessment_paths_agree(db, scenario):
             terisi=0,
             tervalidasi=0,
             jumlah_indikator=0,
+            menunggu_eksternal=0,
             is_stale=True,
         )
         PemdaSummary.objects.filter(period=period).delete()

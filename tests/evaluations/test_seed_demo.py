@@ -21,7 +21,9 @@ from django.test import override_settings
 from evaluations.models import (
     Assessment,
     ChangeLog,
+    Crosswalk,
     FigureStatus,
+    ItemScore,
     OfficialIndex,
     Period,
     Score,
@@ -114,8 +116,12 @@ def test_second_run_changes_nothing(seeded):
 
     counts = second.counts
     assert counts["Pemda"] == 7
-    assert counts["Period"] == 7 * 7
-    assert counts["Score"] == counts["Assessment"] * 25
+    assert counts["Period"] == 7 * 8  # 2019–2026
+    # 25 indicators on the OPD template until 2025, 20 on the 2026 instruments.
+    assert counts["Score"] == (
+        Assessment.objects.filter(period__tahun__lte=2025).count() * 25
+        + Assessment.objects.filter(period__tahun=2026).count() * 20
+    )
     assert OPD.objects.filter(pemda__kode="76").count() in range(30, 46)
     for kabupaten in Pemda.objects.filter(parent__kode="76"):
         assert OPD.objects.filter(pemda=kabupaten).count() in range(15, 26)
@@ -124,7 +130,7 @@ def test_second_run_changes_nothing(seeded):
     for row in second.figures:
         has_figures = row[7] != FigureStatus.IN_PROGRESS
         assert has_figures == (row[3] is not None) == bool(row[4]) == (row[5] is not None), row
-        if row[2] < 2025:
+        if row[2] < 2026:
             assert row[7] == FigureStatus.FINAL, row
     assert "diubah 0" in seeded.output
 
@@ -146,30 +152,37 @@ def test_averages_follow_the_published_values_with_all_zones(seeded):
 
 
 def test_final_years_and_the_year_under_evaluation(seeded):
-    assert set(Period.objects.filter(tahun=2025).values_list("status", flat=True)) == {
+    assert set(Period.objects.filter(tahun=2026).values_list("status", flat=True)) == {
         Period.Status.EVALUATION
     }
-    assert set(Period.objects.filter(tahun__lte=2024).values_list("status", flat=True)) == {
+    assert set(Period.objects.filter(tahun__lte=2025).values_list("status", flat=True)) == {
         Period.Status.FINAL
     }
     assert (
-        not Assessment.objects.filter(period__tahun__lte=2024)
+        not Assessment.objects.filter(period__tahun__lte=2025)
         .exclude(status_nilai=FigureStatus.FINAL)
         .exists()
     )
 
-    reviewed = Assessment.objects.filter(period__tahun=2025).annotate(
-        validated=Count("scores", filter=Q(scores__level_evaluator__isnull=False))
+    reviewed = Assessment.objects.filter(period__tahun=2026).annotate(
+        validated=Count(
+            "scores",
+            filter=Q(scores__level_evaluator__isnull=False)
+            | Q(scores__indicator__nilai_bawaan__isnull=False),
+        )
     )
     assert not reviewed.filter(status_nilai=FigureStatus.FINAL).exists()
-    # Exactly the fully validated OPDs have (provisional) figures.
+    # Exactly the fully validated OPDs have (provisional) figures; an external indicator
+    # counts its default while waiting.
     for count, status in reviewed.values_list("validated", "status_nilai"):
-        assert (status == FigureStatus.PROVISIONAL) == (count == 25)
+        assert (status == FigureStatus.PROVISIONAL) == (count == 20)
     validated = set(reviewed.values_list("validated", flat=True))
-    assert 25 in validated  # some OPDs fully reviewed,
-    assert 0 in validated  # some only self-assessed,
-    assert validated - {0, 25}  # some partly.
-    assert not Score.objects.filter(level_mandiri__isnull=True).exists()
+    assert 20 in validated  # some OPDs fully reviewed,
+    assert 4 in validated  # some only self-assessed (the 4 external indicators count),
+    assert validated - {4, 20}  # some partly.
+    assert not Score.objects.filter(
+        level_mandiri__isnull=True, indicator__nilai_bawaan__isnull=True
+    ).exists()
 
     # The restructured OPD: BPKAD up to 2021, its tasks with BPKPD from 2022.
     def years(kode):
@@ -180,7 +193,41 @@ def test_final_years_and_the_year_under_evaluation(seeded):
         )
 
     assert years("BPKAD") == [2019, 2020, 2021]
-    assert years("BPKPD") == [2022, 2023, 2024, 2025]
+    assert years("BPKPD") == [2022, 2023, 2024, 2025, 2026]
+
+
+def test_2026_runs_on_the_new_instrument_with_items_externals_and_a_crosswalk(seeded):
+    own = Period.objects.get(pemda__kode="76", tahun=2026).instrument
+    assert own.pemda.kode == "76" and own.dasar.kode == "permenpanrb-8-2026"
+    assert own.is_published and own.nilai_desimal
+    assert set(
+        Period.objects.filter(tahun=2026)
+        .exclude(pemda__kode="76")
+        .values_list("instrument__kode", flat=True)
+    ) == {"permenpanrb-8-2026"}
+    # Two indicators assessed through items; their value is the items' mean.
+    item_score = ItemScore.objects.filter(score__assessment__period__tahun=2026).first()
+    score = item_score.score
+    levels = [r.level_mandiri for r in score.item_scores.all()]
+    assert score.level_mandiri == (Decimal(sum(levels)) / len(levels)).quantize(Decimal("0.0001"))
+    # External values: entered for some OPDs, waiting for others.
+    externals = Score.objects.filter(
+        assessment__period__tahun=2026, indicator__nilai_bawaan__isnull=False
+    )
+    assert externals.filter(level_evaluator__isnull=True).exists()
+    entered = externals.filter(level_evaluator__isnull=False).first()
+    assert entered.eksternal_tanggal is not None and entered.eksternal_skor
+    assert Assessment.objects.filter(period__tahun=2026, menunggu_eksternal__gt=0).exists()
+    # Decimal values, not only whole levels.
+    assert (
+        Score.objects.filter(
+            assessment__period=Period.objects.get(pemda__kode="76.02", tahun=2026),
+            level_evaluator__isnull=False,
+        )
+        .exclude(level_evaluator__in=[1, 2, 3, 4, 5])
+        .exists()
+    )
+    assert Crosswalk.objects.filter(dari__kode="opd-25-template", ke=own).exists()
 
 
 DEMO_LOGINS = [

@@ -55,7 +55,9 @@ POLMAN_MEMBERS = {"evaluator.polman", "bupati.polman", "admin.polman", "kepala.d
 SULSEL_MEMBERS = {"admin.sulsel"}
 GOWA_MEMBERS = {"evaluator.gowa"}
 
-SHARED = {"opd-25-template", "permenpanrb-59-2020"}
+SHARED = {"opd-25-template", "permenpanrb-59-2020", "permenpanrb-8-2026"}
+# Instruments with domains (PermenPANRB 8/2026 has aspects only).
+WITH_DOMAINS = {"opd-25-template", "permenpanrb-59-2020"}
 OWN_INSTRUMENT = {
     SULBAR: "instrumen-sulbar",
     POLMAN: "instrumen-polman",
@@ -76,7 +78,7 @@ def scope(pemdas=(), opds=(), members=(), instruments=(), periods=None, assessme
         Score: assessments,
         Membership: set(members),
         Instrument: set(instruments),
-        Domain: set(instruments),
+        Domain: {code for code in instruments if code not in SHARED or code in WITH_DOMAINS},
     }
 
 

@@ -236,11 +236,12 @@ def _copy_scores(rng, assessment_ids, indicator_ids):
     buffer = io.StringIO()
     for a, i, m, e in rows:
         m, e = ("\\N" if x is None else x for x in (m, e))
-        buffer.write(f"{a}\t{i}\t{m}\t{e}\t\t\t1\t{now}\n")
+        buffer.write(f"{a}\t{i}\t{m}\t{e}\t\t\t\t1\t{now}\n")
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.copy_expert(
             f"COPY {Score._meta.db_table} (assessment_id, indicator_id, level_mandiri, "
-            "level_evaluator, penjelasan, catatan_evaluator, version, updated_at) FROM STDIN",
+            "level_evaluator, penjelasan, catatan_evaluator, eksternal_skor, version, "
+            "updated_at) FROM STDIN",
             buffer,
         )

@@ -4,6 +4,7 @@ process (who, when, which levels) are enforced by services.scores and services.e
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from spbe_dashboard import text
 from spbe_dashboard.numbers import DecimalCommaField
 
 from .services.scoring import LEVEL_MAX, LEVEL_MIN
@@ -42,12 +43,12 @@ class VersionedForm(forms.Form):
 
 class SelfAssessmentForm(VersionedForm):
     level = LevelField()
-    penjelasan = forms.CharField(label=_("Explanation"), required=False, max_length=10_000)
+    penjelasan = forms.CharField(label=_("Explanation"), required=False, max_length=text.LONG)
 
 
 class ReviewForm(VersionedForm):
     level = LevelField()
-    catatan = forms.CharField(label=_("Evaluator's note"), required=False, max_length=10_000)
+    catatan = forms.CharField(label=_("Evaluator's note"), required=False, max_length=text.LONG)
 
 
 class EvidenceFileForm(forms.Form):
@@ -70,6 +71,7 @@ class ReasonForm(forms.Form):
     alasan = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=text.NOTE,
         error_messages={"required": _("Give a reason.")},
     )
 
@@ -83,7 +85,7 @@ class ThresholdForm(forms.Form):
     alasan = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
+        max_length=text.NOTE,
         required=False,
         help_text=_("Recorded in the period's history; required to save."),
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from opd.querysets import membership_of
 from opd.roles import OPD_ROLES, Role
+from spbe_dashboard import text
 
 from ..models import Appeal, Assessment, ChangeLog, Period, Score, Stage, StageReview
 from .recompute import request_period_recompute, request_recompute
@@ -63,6 +64,15 @@ def parse_level(value, required=False):
     return level
 
 
+def clean_text(value, max_length):
+    """Free text from the user, stripped, within `max_length` and without NUL
+    (spbe_dashboard.text), or a ScoreError."""
+    try:
+        return text.clean(value, max_length)
+    except text.TextError as error:
+        raise ScoreError(str(error)) from None
+
+
 def log_change(user, period, field, old, new, assessment=None, score=None, reason="", pemda=None):
     """One row of the change log; `pemda` for a change outside any period (the pemda's
     official index)."""
@@ -79,9 +89,18 @@ def log_change(user, period, field, old, new, assessment=None, score=None, reaso
     )
 
 
-def _locked_score(user, score_id):
+def lock_score(user, score_id):
     """The score, locked for update, if the user may change it (else Score.DoesNotExist,
-    which views turn into a 404)."""
+    which views turn into a 404).
+
+    Its assessment is locked first (FOR NO KEY UPDATE), and the assessment's status is
+    read under that lock: a save and the head's submission of the same assessment
+    serialise, so a save that comes after the submission sees it and is refused. Every
+    writer takes the assessment before its scores, so the order never deadlocks."""
+    assessment_id = (
+        Score.objects.editable_by(user).filter(pk=score_id).values_list("assessment_id", flat=True)
+    ).get()
+    list(Assessment.objects.select_for_update(no_key=True).filter(pk=assessment_id).values("pk"))
     return (
         Score.objects.editable_by(user)
         .select_for_update(of=("self",))
@@ -148,7 +167,7 @@ def self_assessment_open(assessment):
 
 @transaction.atomic
 def save_self_assessment(user, score_id, version, level, penjelasan):
-    score = _locked_score(user, score_id)
+    score = lock_score(user, score_id)
     if not (user.is_superuser or is_opd_user(user)):
         raise ScoreError(_("Only the OPD fills its self-assessment."))
     if not self_assessment_open(score.assessment):
@@ -157,7 +176,9 @@ def save_self_assessment(user, score_id, version, level, penjelasan):
         )
     _check_version(score, version)
     apply_changes(
-        user, score, {"level_mandiri": parse_level(level), "penjelasan": (penjelasan or "").strip()}
+        user,
+        score,
+        {"level_mandiri": parse_level(level), "penjelasan": clean_text(penjelasan, text.LONG)},
     )
     return score
 
@@ -169,7 +190,7 @@ def review_open(period):
 @transaction.atomic
 def save_review(user, score_id, version, level, note, stage=None):
     """The evaluator's level for the period's current stage; the latest level counts."""
-    score = _locked_score(user, score_id)
+    score = lock_score(user, score_id)
     if not is_evaluator(user):
         raise ScoreError(_("Only evaluators set the evaluator's level."))
     period = score.assessment.period
@@ -178,7 +199,7 @@ def save_review(user, score_id, version, level, note, stage=None):
         raise ScoreError(_("The period is not under evaluation."))
     _check_version(score, version)
     level = parse_level(level, required=True)
-    note = (note or "").strip()
+    note = clean_text(note, text.LONG)
     StageReview.objects.update_or_create(
         score=score,
         tahap=stage or period.tahap,
@@ -206,7 +227,7 @@ def submit_self_assessment(user, assessment_id):
     """The head of the OPD submits the whole self-assessment; it is then locked."""
     assessment = (
         Assessment.objects.editable_by(user)
-        .select_for_update(of=("self",))
+        .select_for_update(no_key=True, of=("self",))
         .select_related("period")
         .get(pk=assessment_id)
     )
@@ -242,11 +263,12 @@ def return_self_assessment(user, assessment_id, reason):
     if not is_evaluator(user):
         raise ScoreError(_("Only evaluators return a self-assessment."))
     _check_not_final(assessment.period)
-    if not (reason or "").strip():
+    reason = clean_text(reason, text.NOTE)
+    if not reason:
         raise ScoreError(_("Give the reason for returning the self-assessment."))
     if assessment.status_mandiri != Assessment.SelfStatus.SUBMITTED:
         raise ScoreError(_("Only a submitted self-assessment can be returned."))
-    _set_status(user, assessment, Assessment.SelfStatus.RETURNED, reason.strip())
+    _set_status(user, assessment, Assessment.SelfStatus.RETURNED, reason)
     assessment.save(update_fields=["status_mandiri"])
     return assessment
 
@@ -304,11 +326,10 @@ def reopen_period(user, period_id, reason):
     period = admin_period(user, period_id)
     if not period.is_final:
         raise ScoreError(_("The period is not final."))
-    if not (reason or "").strip():
+    reason = clean_text(reason, text.NOTE)
+    if not reason:
         raise ScoreError(_("Give the reason for reopening the period."))
-    log_change(
-        user, period, "status", period.status, Period.Status.EVALUATION, reason=reason.strip()
-    )
+    log_change(user, period, "status", period.status, Period.Status.EVALUATION, reason=reason)
     period.status = Period.Status.EVALUATION
     period.save(update_fields=["status"])
     request_period_recompute([period.id], user)

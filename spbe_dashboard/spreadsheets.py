@@ -12,7 +12,7 @@ a million rows by 16,384 columns, or unpack to gigabytes; a CSV can hold million
 empty lines. So the limits of the importer (`ReadLimits`) are checked before anything
 is read on: the upload's size, then the size its ZIP parts declare unpacked (zipfile
 never inflates a part beyond its declared size), then row by row while streaming
-(openpyxl read-only; the sheet's own claimed dimensions are ignored), the rows, the
+(openpyxl's row parser; the dimensions a sheet claims are ignored), the rows, the
 columns and the non-empty cells. XML is parsed through defusedxml (openpyxl uses it when
 it is installed), which refuses entity declarations.
 """
@@ -116,9 +116,9 @@ MAX_XLSX_PARTS = 1000
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """What one importer accepts. Rows count every row of the sheet, the header and blank
-    rows included; cells count the non-empty ones; `max_unpacked` is the declared size of
-    an XLSX's parts together."""
+    """What one importer accepts. `max_rows` counts the rows below the header, blank ones
+    included; cells count the non-empty ones; `max_unpacked` is the declared size of an
+    XLSX's parts together."""
 
     max_bytes: int
     max_rows: int
@@ -151,7 +151,13 @@ def _csv_rows(content):
 
 
 def _xlsx_rows(content, limits):
-    from openpyxl import load_workbook
+    """The rows of the workbook's first sheet, streamed: one list of values per row of
+    the sheet (a row the file leaves out is an empty list)."""
+    # openpyxl's row parser, without its ReadOnlyWorksheet: that one reads the sheet's
+    # declared dimensions and, when a sheet declares none, parses the whole sheet to the
+    # end to find them before the first row is read (45 s for two million rows).
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._reader import WorkSheetParser
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         parts = archive.infolist()
@@ -160,21 +166,30 @@ def _xlsx_rows(content, limits):
             _("The workbook is too large once unpacked: at most %(mb)s MB.")
             % {"mb": megabytes(limits.max_unpacked)}
         )
-    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        sheet = book.worksheets[0]
-        # The dimensions a sheet declares are the file's claim: ignored, or a declared
-        # A1:XFD1048576 is padded out to 17 billion empty cells.
-        sheet.reset_dimensions()
-        yield from sheet.iter_rows(values_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        _sheet, relation = next(iter(reader.parser.find_sheets()))
+        with reader.archive.open(relation.target) as source:
+            expected = 1
+            for number, cells in WorkSheetParser(source, reader.shared_strings).parse():
+                for _missing in range(expected, number):
+                    yield []
+                expected = number + 1
+                values = [None] * max((cell["column"] for cell in cells), default=0)
+                for cell in cells:
+                    values[cell["column"] - 1] = cell["value"]
+                yield values
     finally:
-        book.close()
+        reader.archive.close()
 
 
 def _within_limits(rows, limits):
     table, cells = [], 0
     for row in rows:
-        if len(table) == limits.max_rows:
+        if len(table) > limits.max_rows:  # the header and max_rows rows below it
             raise SpreadsheetError(_("Too many rows: at most %(max)s.") % {"max": limits.max_rows})
         row = list(row)
         while row and row[-1] in (None, ""):

@@ -56,7 +56,7 @@ MAX_ROWS = 20000
 # a workbook unpacking to more than 20 MB is refused before it is parsed.
 LIMITS = spreadsheets.ReadLimits(
     max_bytes=MAX_BYTES,
-    max_rows=MAX_ROWS + 1,
+    max_rows=MAX_ROWS,
     max_columns=50,
     max_cells=(MAX_ROWS + 1) * len(HEADER),
     max_unpacked=20 * 1024 * 1024,

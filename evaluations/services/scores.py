@@ -100,7 +100,14 @@ def lock_score(user, score_id):
     assessment_id = (
         Score.objects.editable_by(user).filter(pk=score_id).values_list("assessment_id", flat=True)
     ).get()
-    list(Assessment.objects.select_for_update(no_key=True).filter(pk=assessment_id).values("pk"))
+    # Only the assessment row (of="self", no ordering join): the worker's recompute holds
+    # its period and waits for the assessments, so locking the period here would deadlock.
+    list(
+        Assessment.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=assessment_id)
+        .order_by()
+        .values("pk")
+    )
     return (
         Score.objects.editable_by(user)
         .select_for_update(of=("self",))

@@ -4,7 +4,6 @@ and `manage.py orphan_files` lists and removes the files nothing references."""
 import io
 import os
 import time
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,14 +11,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import Appeal, Evidence, Job, Stage
+from evaluations.models import Appeal, Evidence, Job
 from evaluations.services import evidence as evidence_service
-from evaluations.services.recompute import recompute_period
 from evaluations.services.scores import ScoreError
 from evaluations.services.storage import orphan_files
 from opd.models import TeamCertificate
 from opd.services import teams
-from tests.factories import add_member, make_period, make_team, set_levels
+from tests.evaluations import test_appeals
+from tests.factories import add_member, make_period, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +36,12 @@ def files_in(root):
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
+# Sulbar 2024 under evaluation with the appeal window open (tests/evaluations/test_appeals.py).
+period = test_appeals.period
+
+
 @pytest.fixture
-def appeal_window(world):
-    period = make_period(world.sulbar, 2024)
-    for assessment in period.assessments.all():
-        set_levels(assessment, 3)
-    recompute_period(period.id)
-    period.tahap = Stage.INTERVIU
-    period.sanggahan_dibuka = timezone.now() - timedelta(days=1)
-    period.save()
+def appeal_window(world, period):
     return period.assessments.get(opd=world.kominfo).scores.get(indicator__nomor=3)
 
 

@@ -4,8 +4,15 @@ Each function returns a plain dict ({"data": [...], "layout": {...}}) for `json_
 static/js/charts.js draws it with `Plotly.react`. Zones always carry their text label
 as well as their colour (Okabe–Ito palette, as in static/css/app.css), and numbers use
 the active language's separators (3,12 in Indonesian), in labels and in hover text.
+
+Plotly renders a subset of HTML in every label and hover text (<a href>, <b>, <br> ...),
+so an OPD named `<a href="https://evil">Dinas</a>` would become a link on the dashboard
+and in the PDF report. `_as_dict`, the one way out of this module, escapes every string
+of every figure (`plain`); only our own hover templates keep their markup, and data goes
+into them through %{...} placeholders or `plain`.
 """
 
+import html
 from decimal import ROUND_HALF_UP, Decimal
 
 import plotly.graph_objects as go
@@ -74,8 +81,30 @@ class _Figure:
         self.layout.update(layout)
 
 
+# Our own templates (<br>, <extra>); everything else in a figure is data or our text.
+TEMPLATE_KEYS = frozenset({"hovertemplate", "texttemplate"})
+
+
+def plain(text):
+    """Text shown as it is by Plotly: <, > and & as entities, which Plotly draws as
+    characters and never reads as markup."""
+    return html.escape(str(text), quote=False)
+
+
+def _escaped(value, key=None):
+    if isinstance(value, str):
+        return value if key in TEMPLATE_KEYS else plain(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v, key) for v in value]
+    return value
+
+
 def _as_dict(fig):
-    return {"data": [trace.to_plotly_json() for trace in fig.traces], "layout": fig.layout}
+    return _escaped(
+        {"data": [trace.to_plotly_json() for trace in fig.traces], "layout": fig.layout}
+    )
 
 
 def _ranking_layout(order, rows_height, shapes, annotations, **options):
@@ -449,7 +478,7 @@ def aspect_comparison(aspects, opd_values, pemda_values, opd_label):
             text=[fmt(v) for v in opd_values],
             textposition="outside",
             customdata=names,
-            hovertemplate="%{customdata}: %{y:.2f}<extra>" + opd_label + "</extra>",
+            hovertemplate="%{customdata}: %{y:.2f}<extra>" + plain(opd_label) + "</extra>",
         )
     )
     fig.add_trace(

@@ -4,6 +4,7 @@ process (who, when, which levels) are enforced by services.scores and services.e
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from spbe_dashboard import text
 from spbe_dashboard.numbers import DecimalCommaField
 
 from .services.thresholds import check_thresholds
@@ -29,12 +30,12 @@ class SelfAssessmentForm(VersionedForm):
     # A level (1–5) or a decimal value (1,00–5,00): services.scores.parse_level checks it
     # against the indicator's instrument; empty where the indicator is assessed by items.
     level = forms.CharField(required=False, max_length=10)
-    penjelasan = forms.CharField(label=_("Explanation"), required=False, max_length=10_000)
+    penjelasan = forms.CharField(label=_("Explanation"), required=False, max_length=text.LONG)
 
 
 class ReviewForm(VersionedForm):
     level = forms.CharField(required=False, max_length=10)
-    catatan = forms.CharField(label=_("Evaluator's note"), required=False, max_length=10_000)
+    catatan = forms.CharField(label=_("Evaluator's note"), required=False, max_length=text.LONG)
 
 
 class EvidenceFileForm(forms.Form):
@@ -57,6 +58,7 @@ class ReasonForm(forms.Form):
     alasan = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=text.NOTE,
         error_messages={"required": _("Give a reason.")},
     )
 
@@ -70,7 +72,7 @@ class ThresholdForm(forms.Form):
     alasan = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
+        max_length=text.NOTE,
         required=False,
         help_text=_("Recorded in the period's history; required to save."),
     )

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -7,6 +8,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Assessment
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+
+class BoundedPaginator(Paginator):
+    """The paginator of the pages' tables, whose ?per_page= comes from the URL: at most
+    MAX_PER_PAGE rows a page, and a size below one (?per_page=-1) is the default size
+    instead of an error."""
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        per_page = int(per_page)
+        if per_page < 1:
+            per_page = DEFAULT_PER_PAGE
+        super().__init__(object_list, min(per_page, MAX_PER_PAGE), *args, **kwargs)
 
 
 def zone_badge(zone_code, zone_label):

@@ -5,6 +5,8 @@ form."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from spbe_dashboard import text
+
 from .models import TeamCertificate, TeamMember, TeamRole
 
 
@@ -82,7 +84,9 @@ class ApproveForm(BootstrapMixin, forms.Form):
 
 class ReturnForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
-        label=_("reason for returning"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=text.NOTE,
     )
 
 

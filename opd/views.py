@@ -2,13 +2,15 @@
 certificate files) and the pemda's team overview.
 
 Every row is reached through `visible_or_404` (another tenant's row is a 404); changes
-go through opd.services.teams, which checks `editable_by` and the role (a refused role
-is a 403; a refused step of the workflow is a message).
+go through opd.services.teams, which checks `editable_by` and the role. A page or change
+the user's role may not use answers 404 like a row that does not exist (the rule of every
+page: a province's staff see a kabupaten's team read-only, and a change they attempt is
+a 404 as anywhere else); a refused step of the workflow is a message.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -155,7 +157,7 @@ def member_edit(request, pemda, opd, member_id=None):
     member = _member_or_404(request, opd, member_id) if member_id else None
     year = member.proposal.year if member else _year(request, opd)
     if not teams.can_edit_members(request.user, opd):
-        raise PermissionDenied
+        raise Http404
     teams.ensure_default_roles(pemda)
     if request.method == "POST":
         form = MemberForm(request.POST, pemda=pemda)
@@ -165,7 +167,7 @@ def member_edit(request, pemda, opd, member_id=None):
                     request.user, opd, year, form.cleaned_data, member.pk if member else None
                 )
             except teams.TeamPermissionError:
-                raise PermissionDenied from None
+                raise Http404 from None
             except teams.TeamError as error:
                 messages.error(request, str(error))
                 return _back(opd, year)
@@ -185,11 +187,11 @@ def member_edit(request, pemda, opd, member_id=None):
 
 
 def _run(request, opd, year, action, success):
-    """Run a service step; a refused role is a 403, a refused step a message."""
+    """Run a service step; a refused role is a 404, a refused step a message."""
     try:
         action()
     except teams.TeamPermissionError:
-        raise PermissionDenied from None
+        raise Http404 from None
     except teams.TeamError as error:
         messages.error(request, str(error))
     else:
@@ -217,7 +219,7 @@ def certificate_add(request, pemda, opd, member_id):
     member = _member_or_404(request, opd, member_id)
     year = member.proposal.year
     if not teams.can_edit_members(request.user, opd):
-        raise PermissionDenied
+        raise Http404
     if request.method == "POST":
         form = CertificateForm(request.POST, request.FILES)
         if form.is_valid():
@@ -225,7 +227,7 @@ def certificate_add(request, pemda, opd, member_id):
             try:
                 teams.add_certificate(request.user, member.pk, data, data.get("file"))
             except teams.TeamPermissionError:
-                raise PermissionDenied from None
+                raise Http404 from None
             except teams.TeamError as error:
                 messages.error(request, str(error))
                 return _back(opd, year)
@@ -314,7 +316,7 @@ def team_approve(request, pemda, opd, proposal_id):
     proposal = _proposal_or_404(request, opd, proposal_id)
     form = ApproveForm(request.POST)
     if not teams.can_decide(request.user, opd):
-        raise PermissionDenied
+        raise Http404
     if not form.is_valid():
         messages.error(request, _("Give the SK number and date."))
         return _back(opd, proposal.year)
@@ -367,7 +369,7 @@ def team_import_view(request, pemda, opd):
     pemda, opd = _opd(request, pemda, opd)
     year = _year(request, opd)
     if not teams.can_edit_members(request.user, opd):
-        raise PermissionDenied
+        raise Http404
     context = {"pemda": pemda, "opd": opd, "year": year, "form": ImportForm()}
     key = _session_key(opd, year)
     if request.method == "POST" and "confirm" in request.POST:
@@ -381,7 +383,7 @@ def team_import_view(request, pemda, opd):
             context["preview"] = rejected.preview
             messages.error(request, str(rejected))
         except teams.TeamPermissionError:
-            raise PermissionDenied from None
+            raise Http404 from None
         except teams.TeamError as error:
             messages.error(request, str(error))
         else:
@@ -416,7 +418,7 @@ def team_overview(request, pemda):
     staff against the need. For the pemda's staff (admin, evaluator, pimpinan)."""
     pemda = visible_or_404(Pemda, request.user, kode=pemda)
     if not is_pemda_staff(request.user):
-        raise PermissionDenied
+        raise Http404
     year = _year(request, pemda=pemda)
     rows = teams.pemda_team_statuses(pemda, year, request.user)
     summary = teams.summarise_team_statuses(year, [status for _opd, status in rows])

@@ -5,7 +5,12 @@ carry no inline script, no inline style and nothing from other origins, so the p
 needs no 'unsafe-inline'. CSP_REPORT_ONLY sends it as Content-Security-Policy-Report-Only.
 """
 
+import codecs
+
 from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.utils.http import parse_header_parameters
 
 HEADER = "Content-Security-Policy"
 
@@ -30,6 +35,65 @@ class ContentSecurityPolicyMiddleware:
         if header not in response:
             response[header] = policy_text(policy)
         return response
+
+
+class InputSanityMiddleware:
+    """Input that no page of ours can use is refused before a view or the database sees
+    it, instead of failing deep inside with a 500:
+
+    - a body or query in another charset than UTF-8 (a form POST declaring
+      `charset=utf-16`, or a charset Python does not know): 400;
+    - a NUL character, which PostgreSQL refuses in any text and no keyboard types: in
+      the path 404 (no code contains one), in a query or form value or name, or in a
+      cookie (the session key is looked up in the database): 400.
+
+    It reads request.POST, which the CSRF check reads anyway, so it runs its checks in
+    __call__, before any view (and before CsrfViewMiddleware.process_view).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        self.check(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def check(request):
+        _type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+        charset = params.get("charset")
+        if charset is not None:
+            try:
+                utf8 = codecs.lookup(charset).name == "utf-8"
+            except LookupError:
+                utf8 = False
+            if not utf8:
+                raise BadRequest("Only UTF-8 is accepted.")
+        if "\x00" in request.path_info:
+            raise Http404("No such page")
+        data = [request.GET, request.COOKIES]
+        if request.method == "POST":
+            data.append(request.POST)
+        for values in data:
+            items = values.lists() if hasattr(values, "lists") else values.items()
+            for name, value in items:
+                texts = value if isinstance(value, list) else [value]
+                if "\x00" in name or any("\x00" in text for text in texts):
+                    raise BadRequest("NUL character in the request.")
+
+
+def download_cache_control(get_response):
+    """A response that hands out a file (evidence, certificates, reports, exports,
+    templates: anything with Content-Disposition) is personal to the user's rights:
+    `Cache-Control: private, no-store`, so no browser cache or proxy keeps a copy."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.has_header("Content-Disposition"):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+    return middleware
 
 
 def lockout_response(request, original_response=None, credentials=None):

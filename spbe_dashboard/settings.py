@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # NUL bytes and foreign charsets answer 400/404 before any view (and before the CSRF
+    # check reads the form); downloads are never cached.
+    "spbe_dashboard.security.InputSanityMiddleware",
+    "spbe_dashboard.security.download_cache_control",
     # Login throttling; django-axes wants its middleware last.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,16 +1,31 @@
-"""Writing the spreadsheets the product hands out (CSV and XLSX), for both apps.
+"""Writing the spreadsheets the product hands out (CSV and XLSX) and reading the ones
+users upload, for both apps.
 
-Every text cell goes through `neutralise`: a value that a spreadsheet program could read
+Writing: every text cell goes through `neutralise`: a value that a spreadsheet program could read
 as a formula (it starts with =, +, -, @, a tab or a carriage return; the OWASP
 "CSV injection" rule) gets a leading apostrophe, so an OPD named "=HYPERLINK(...)" stays
 text in Excel and LibreOffice. In XLSX the cell is also written as a string, never as a
 formula. Numbers stay numbers: only text is touched.
+
+Reading (`read_table`): an upload is a possible bomb. A tiny XLSX can declare a sheet of
+a million rows by 16,384 columns, or unpack to gigabytes; a CSV can hold millions of
+empty lines. So the limits of the importer (`ReadLimits`) are checked before anything
+is read on: the upload's size, then the size its ZIP parts declare unpacked (zipfile
+never inflates a part beyond its declared size), then row by row while streaming
+(openpyxl's row parser; the dimensions a sheet claims are ignored), the rows, the
+columns and the non-empty cells. XML is parsed through defusedxml (openpyxl uses it when
+it is installed), which refuses entity declarations.
 """
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .uploads import megabytes
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,3 +106,129 @@ def xlsx_bytes(sheets):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- Reading uploads ---------------------------------------------------------------------
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_XLSX_PARTS = 1000
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one importer accepts. `max_rows` counts the rows below the header, blank ones
+    included; cells count the non-empty ones; `max_unpacked` is the declared size of an
+    XLSX's parts together."""
+
+    max_bytes: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_unpacked: int
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read within the limits; the message is for the user."""
+
+
+def unreadable():
+    return SpreadsheetError(
+        _("The file cannot be read: save it as CSV (UTF-8) or as an Excel workbook (.xlsx).")
+    )
+
+
+def _csv_rows(content):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Excel versions save CSV in the Windows code page.
+        text = content.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise unreadable()
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)  # a tie (one column) is a comma
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _xlsx_rows(content, limits):
+    """The rows of the workbook's first sheet, streamed: one list of values per row of
+    the sheet (a row the file leaves out is an empty list)."""
+    # openpyxl's row parser, without its ReadOnlyWorksheet: that one reads the sheet's
+    # declared dimensions and, when a sheet declares none, parses the whole sheet to the
+    # end to find them before the first row is read (45 s for two million rows).
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        parts = archive.infolist()
+    if len(parts) > MAX_XLSX_PARTS or sum(p.file_size for p in parts) > limits.max_unpacked:
+        raise SpreadsheetError(
+            _("The workbook is too large once unpacked: at most %(mb)s MB.")
+            % {"mb": megabytes(limits.max_unpacked)}
+        )
+    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        _sheet, relation = next(iter(reader.parser.find_sheets()))
+        with reader.archive.open(relation.target) as source:
+            expected = 1
+            for number, cells in WorkSheetParser(source, reader.shared_strings).parse():
+                for _missing in range(expected, number):
+                    yield []
+                expected = number + 1
+                values = [None] * max((cell["column"] for cell in cells), default=0)
+                for cell in cells:
+                    values[cell["column"] - 1] = cell["value"]
+                yield values
+    finally:
+        reader.archive.close()
+
+
+def _within_limits(rows, limits):
+    table, cells = [], 0
+    for row in rows:
+        if len(table) > limits.max_rows:  # the header and max_rows rows below it
+            raise SpreadsheetError(_("Too many rows: at most %(max)s.") % {"max": limits.max_rows})
+        row = list(row)
+        while row and row[-1] in (None, ""):
+            row.pop()
+        if len(row) > limits.max_columns:
+            raise SpreadsheetError(
+                _("Too many columns: at most %(max)s.") % {"max": limits.max_columns}
+            )
+        cells += sum(1 for value in row if value not in (None, ""))
+        if cells > limits.max_cells:
+            raise SpreadsheetError(
+                _("Too many filled cells: at most %(max)s.") % {"max": limits.max_cells}
+            )
+        table.append(row)
+    return table
+
+
+def read_table(content, limits, filename=""):
+    """The rows of an uploaded CSV or XLSX (the first sheet) as lists of cells, trailing
+    empty cells dropped, or a SpreadsheetError. XLSX is recognised by its content,
+    anything else is read as CSV (UTF-8, or the Windows code page)."""
+    if not content:
+        raise SpreadsheetError(_("The file is empty."))
+    if len(content) > limits.max_bytes:
+        raise SpreadsheetError(
+            _("The file is too large: at most %(mb)s MB.") % {"mb": megabytes(limits.max_bytes)}
+        )
+    try:
+        if content.startswith(XLSX_MAGIC):
+            return _within_limits(_xlsx_rows(content, limits), limits)
+        if filename.lower().endswith((".xlsx", ".xls")):
+            raise unreadable()
+        return _within_limits(_csv_rows(content), limits)
+    except SpreadsheetError:
+        raise
+    except (ValueError, KeyError, IndexError, OSError, EOFError, zipfile.BadZipFile, csv.Error):
+        # defusedxml's refusals are ValueErrors too.
+        raise unreadable() from None
+    except Exception as exc:  # openpyxl raises assorted errors on damaged workbooks
+        if type(exc).__module__.startswith(("openpyxl", "xml", "zipfile", "defusedxml")):
+            raise unreadable() from None
+        raise

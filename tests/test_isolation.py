@@ -23,8 +23,8 @@ are requested both ways.
 
 `test_province_staff_see_their_kabupaten_read_only` then checks the one cross-tenant
 visibility the design allows: the province's staff see a kabupaten's rows but every
-change they attempt is refused and changes nothing (404, or 403 for the SPBE team
-decisions on a team they may see).
+change they attempt is refused and changes nothing (404, like everywhere: read-only
+means no writes, report jobs included).
 """
 
 import datetime
@@ -379,10 +379,9 @@ def test_the_matrix_is_not_empty():
 # --- A province sees its kabupaten read-only -------------------------------------------
 
 # (URL name, province user, POST payload, status): each asks to change an object of
-# Kabupaten Polewali Mandar that the province's staff may see. Every one is refused and
-# changes nothing. 404 where the service looks the row up through `editable_by` (the
-# province's staff change only their own pemda); 403 for the SPBE team decisions, whose
-# views answer a visible team with a refused role by PermissionDenied (opd/views.py).
+# Kabupaten Polewali Mandar that the province's staff may see. Every one is refused with
+# a 404 (the province's staff change only their own pemda; a refused role is a 404 on
+# every page, the SPBE team pages included) and changes nothing; no report job either.
 READ_ONLY = [
     ("period_action", "admin.sulbar", {"action": "finalise"}, 404),
     ("period_action", "evaluator.sulbar", {"action": "stage"}, 404),
@@ -391,8 +390,10 @@ READ_ONLY = [
     ("self_assessment_save", "admin.sulbar", {"level": "5"}, 404),
     ("evidence_add", "admin.sulbar", {"jenis": "link", "tautan": "https://example.org/"}, 404),
     ("appeal_decide", "evaluator.sulbar", {"decision": "accept", "level": "5"}, 404),
-    ("team_approve", "admin.sulbar", {"sk_number": "1/2025", "sk_date": "2025-02-01"}, 403),
-    ("team_return", "admin.sulbar", {"reason": "Lengkapi"}, 403),
+    ("team_approve", "admin.sulbar", {"sk_number": "1/2025", "sk_date": "2025-02-01"}, 404),
+    ("team_return", "admin.sulbar", {"reason": "Lengkapi"}, 404),
+    ("report_create", "sekprov.sulbar", {"kind": "dashboard", "tahun": str(YEAR)}, 404),
+    ("report_create", "admin.sulbar", {"kind": "scorecard", "opd": "DINKES"}, 404),
 ]
 
 
@@ -433,6 +434,7 @@ def snapshot(o):
         o.score.version,
         o.score.evidence.count(),
         ChangeLog.objects.filter(period=o.period).count(),
+        Job.objects.filter(pemda=o.period.pemda).count(),
     )
 
 
@@ -450,6 +452,7 @@ def test_province_staff_see_their_kabupaten_read_only(kabupaten, world, client):
         "appeal_decide": {**polman, "appeal": o.appeal.pk},
         "team_approve": {**polman, "opd": "DINKES", "proposal_id": o.proposal.pk},
         "team_return": {**polman, "opd": "DINKES", "proposal_id": o.proposal.pk},
+        "report_create": polman,
     }
     users = {u.username: u for u in get_user_model().objects.all()}
     before = snapshot(o)

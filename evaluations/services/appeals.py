@@ -19,14 +19,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spbe_dashboard import text, uploads
+
 from ..models import Appeal, Assessment, Score, Stage, StageReview
 from . import evidence as evidence_service
 from .scores import (
     ScoreError,
     appeal_deadline,
     apply_changes,
+    clean_text,
     is_evaluator,
     is_opd_user,
+    lock_score,
     log_change,
     value_of,
 )
@@ -67,16 +71,11 @@ def _log(user, appeal, score, old, new, reason=""):
     )
 
 
-@transaction.atomic
+@uploads.atomic_with_files()
 def file_appeal(user, score_id, argument, level=None, files=(), links=()):
     """The OPD contests the evaluator's level of one indicator. `files` are uploads,
     `links` URLs; each becomes evidence attached to the appeal. Returns the appeal."""
-    score = (
-        Score.objects.editable_by(user)
-        .select_for_update(of=("self",))
-        .select_related("assessment__period", "indicator")
-        .get(pk=score_id)
-    )
+    score = lock_score(user, score_id)
     if not (user.is_superuser or is_opd_user(user)):
         raise ScoreError(_("Only the OPD contests its levels."))
     period = score.assessment.period
@@ -88,7 +87,7 @@ def file_appeal(user, score_id, argument, level=None, files=(), links=()):
         raise ScoreError(_("The appeal window has closed."))
     if score.level_evaluator is None:
         raise ScoreError(_("This indicator has no evaluator's level to contest yet."))
-    argument = (argument or "").strip()
+    argument = clean_text(argument, text.LONG)
     if not argument:
         raise ScoreError(_("Explain why the level should change."))
     level = value_of(score, level)
@@ -143,7 +142,7 @@ def accept_appeal(user, appeal_id, level, reason=""):
     evaluator's level (change log, version, recompute)."""
     appeal, score = _appeal_for_decision(user, appeal_id)
     level = value_of(score, level, required=True)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, text.NOTE)
     StageReview.objects.update_or_create(
         score=score,
         tahap=Stage.INTERVIU,
@@ -167,7 +166,7 @@ def accept_appeal(user, appeal_id, level, reason=""):
 def reject_appeal(user, appeal_id, reason):
     """Reject, with the reason (required); the level stays."""
     appeal, score = _appeal_for_decision(user, appeal_id)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, text.NOTE)
     if not reason:
         raise ScoreError(_("Give the reason for rejecting the appeal."))
     _decided(user, appeal, Appeal.State.REJECTED)

@@ -1,18 +1,13 @@
 """Bukti dukung: adding files and links to an indicator and removing them.
 
-Files are checked by their content (magic bytes), not by their name; the stored path
-never comes from user input (`evidence_path`), the original name is sanitised and kept
-in a field, and removing evidence only marks it removed: the file stays in storage and
-the change is logged. Every function refuses with `scores.ScoreError`; a score or
-evidence the user may not change raises `DoesNotExist` (views answer 404).
+Files are checked by `spbe_dashboard.uploads` (content, not name; size limit); the stored
+path never comes from user input (`evidence_path`), the original name is sanitised and
+kept in a field, a file stored by a request that fails is removed again, and removing
+evidence only marks it removed: the file stays in storage and the change is logged.
+Every function refuses with `scores.ScoreError`; a score or evidence the user may not
+change raises `DoesNotExist` (views answer 404).
 """
 
-import os
-import re
-import unicodedata
-import zipfile
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
@@ -20,136 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Appeal, Evidence, Score
-from .scores import ScoreError, _check_not_final, is_opd_user, log_change, self_assessment_open
+from spbe_dashboard import uploads
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-SNIFF_BYTES = 16
-
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-GIF = "image/gif"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-DOC = "application/msword"
-XLS = "application/vnd.ms-excel"
-PPT = "application/vnd.ms-powerpoint"
-
-# The extensions a sanitised name may keep for each content type; the first is added
-# when the name's own extension does not match the content.
-EXTENSIONS = {
-    PDF: (".pdf",),
-    PNG: (".png",),
-    JPEG: (".jpg", ".jpeg"),
-    GIF: (".gif",),
-    DOCX: (".docx",),
-    XLSX: (".xlsx",),
-    PPTX: (".pptx",),
-    DOC: (".doc",),
-    XLS: (".xls",),
-    PPT: (".ppt",),
-}
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-EXECUTABLE_MAGIC = (
-    b"MZ",  # Windows PE / DOS
-    b"\x7fELF",  # Linux
-    b"\xfe\xed\xfa",  # Mach-O
-    b"\xce\xfa\xed\xfe",
-    b"\xcf\xfa\xed\xfe",
-    b"\xca\xfe\xba\xbe",  # Mach-O universal / Java class
-    b"#!",  # scripts
+from ..models import Appeal, Evidence
+from .scores import (
+    ScoreError,
+    _check_not_final,
+    is_opd_user,
+    lock_score,
+    log_change,
+    self_assessment_open,
 )
 
 
-def max_bytes():
-    return int(getattr(settings, "MAX_EVIDENCE_BYTES", DEFAULT_MAX_BYTES) or DEFAULT_MAX_BYTES)
-
-
-def _read_head(upload, size=SNIFF_BYTES):
-    upload.seek(0)
-    head = upload.read(size)
-    upload.seek(0)
-    return head
-
-
-def _ooxml_type(upload):
-    """The OOXML type of a ZIP upload, or None when it is not an office document."""
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None
-    finally:
-        upload.seek(0)
-    if "[Content_Types].xml" not in names:
-        return None
-    prefixes = {name.split("/", 1)[0] for name in names}
-    if "word" in prefixes:
-        return DOCX
-    if "xl" in prefixes:
-        return XLSX
-    if "ppt" in prefixes:
-        return PPTX
-    return None
-
-
-def sniff_content_type(upload, filename=""):
-    """The content type of an upload judged by its first bytes, or a ScoreError."""
-    head = _read_head(upload)
-    if any(head.startswith(magic) for magic in EXECUTABLE_MAGIC):
-        raise ScoreError(_("Programs and scripts cannot be uploaded as evidence."))
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if head.startswith(b"PK\x03\x04"):
-        kind = _ooxml_type(upload)
-        if kind:
-            return kind
-    if head.startswith(OLE_MAGIC):
-        # Legacy Office files share one container; the name tells which program.
-        extension = os.path.splitext(filename or "")[1].lower()
-        return {".xls": XLS, ".ppt": PPT}.get(extension, DOC)
-    raise ScoreError(
-        _(
-            "This file type is not accepted. Upload a PDF, an image (PNG, JPEG, GIF) "
-            "or an office document (Word, Excel, PowerPoint)."
-        )
-    )
-
-
-def sanitise_filename(name, content_type=None):
-    """A safe display/download name: no directories, no control or odd characters,
-    at most 150 characters, with an extension matching the content."""
-    name = (name or "").replace("\\", "/").split("/")[-1]
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    name = re.sub(r"[^A-Za-z0-9._()\- ]+", "_", name)
-    name = re.sub(r"\s+", " ", name).strip(" ._")
-    name = re.sub(r"_+", "_", name)
-    stem, extension = os.path.splitext(name)
-    allowed = EXTENSIONS.get(content_type)
-    if allowed and extension.lower() not in allowed:
-        stem, extension = name, allowed[0]
-    stem = (stem or "bukti")[: 150 - len(extension)]
-    return f"{stem}{extension.lower()}"
-
-
 def _score_for_change(user, score):
-    score_id = getattr(score, "pk", score)
-    return (
-        Score.objects.editable_by(user)
-        .select_for_update(of=("self",))
-        .select_related("assessment__period", "assessment__opd", "indicator")
-        .get(pk=score_id)
-    )
+    return lock_score(user, getattr(score, "pk", score))
 
 
 def _check_may_change(user, score, appeal):
@@ -183,29 +63,17 @@ def _log(user, score, old, new, reason=""):
     )
 
 
-@transaction.atomic
+@uploads.atomic_with_files()
 def add_file(user, score, upload, description="", appeal=None):
     """Store an uploaded file as evidence of `score` (a Score or its id)."""
     score = _score_for_change(user, score)
     _check_may_change(user, score, appeal)
     if upload is None:
         raise ScoreError(_("Choose a file to upload."))
-    size = getattr(upload, "size", None)
-    if size is None:
-        upload.seek(0, os.SEEK_END)
-        size = upload.tell()
-        upload.seek(0)
-    if not size:
-        raise ScoreError(_("The file is empty."))
-    limit = max_bytes()
-    if size > limit:
-        raise ScoreError(
-            _("The file is too large: at most %(mb)s MB.")
-            % {"mb": f"{limit / (1024 * 1024):.1f}".rstrip("0").rstrip(".")}
-        )
-    original = getattr(upload, "name", "") or ""
-    content_type = sniff_content_type(upload, original)
-    name = sanitise_filename(original, content_type)
+    try:
+        content_type, name, size = uploads.check_file(upload, uploads.max_bytes())
+    except uploads.UploadError as error:
+        raise ScoreError(str(error)) from None
     evidence = Evidence(
         score=score,
         jenis=Evidence.Kind.FILE,
@@ -218,7 +86,7 @@ def add_file(user, score, upload, description="", appeal=None):
     )
     upload.seek(0)
     # The storage name comes from evidence_path (pemda/period/opd/uuid), never from `name`.
-    evidence.berkas.save(name, File(upload), save=False)
+    uploads.store(evidence.berkas, name, File(upload))
     evidence.save()
     _log(user, score, "", name)
     return evidence

@@ -23,9 +23,6 @@ A row error never reveals whether another tenant's OPD exists: a pemda the user 
 change is refused before its OPDs are looked up.
 """
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -35,6 +32,7 @@ from django.utils.translation import gettext as _
 from opd.models import OPD, Pemda
 from opd.querysets import membership_of
 from opd.roles import Role
+from spbe_dashboard import spreadsheets, text
 from spbe_dashboard.spreadsheets import csv_bytes
 
 from ..models import Assessment, Indicator, Period, Score, StageReview
@@ -56,7 +54,17 @@ SELF = "mandiri"
 MODES = (EVALUATOR, SELF)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
-XLSX_MAGIC = b"PK\x03\x04"
+# Read at most the header and MAX_ROWS rows (blank ones included) of at most 50 columns;
+# a workbook unpacking to more than 20 MB is refused before it is parsed.
+LIMITS = spreadsheets.ReadLimits(
+    max_bytes=MAX_BYTES,
+    max_rows=MAX_ROWS,
+    max_columns=50,
+    max_cells=(MAX_ROWS + 1) * len(HEADER),
+    max_unpacked=20 * 1024 * 1024,
+)
+MAX_NOTE = text.LONG  # as the review form's note
+MAX_CODE = 60  # a pemda or OPD code, a year, a number, a level
 FILE = 0  # the "row" of an error about the whole file
 
 
@@ -142,58 +150,14 @@ def _cell_text(value, column):
     return str(value).strip()
 
 
-def _read_csv(content):
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Older Excel versions save CSV in the Windows code page.
-        text = content.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise ValueError("binary content")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-
-
-def _read_xlsx(content):
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def read_table(content, filename=""):
+def read_table(content, filename="", limits=None):
     """The rows of the file as lists of cells, or a ScoreError for the whole file.
-    XLSX is recognised by its content, anything else is read as CSV."""
-    if not content:
-        raise ScoreError(_("The file is empty."))
-    if len(content) > MAX_BYTES:
-        raise ScoreError(
-            _("The file is too large: at most %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
+    XLSX is recognised by its content, anything else is read as CSV; the limits
+    (`LIMITS` unless given) are checked while reading (spbe_dashboard.spreadsheets)."""
     try:
-        if content.startswith(XLSX_MAGIC):
-            return _read_xlsx(content)
-        if filename.lower().endswith((".xlsx", ".xls")):
-            raise ValueError("not an xlsx workbook")
-        return _read_csv(content)
-    except (ValueError, KeyError, IndexError, OSError, zipfile.BadZipFile, csv.Error):
-        raise ScoreError(
-            _("The file cannot be read: save it as CSV (UTF-8) or as an Excel workbook (.xlsx).")
-        ) from None
-    except Exception as exc:  # openpyxl raises assorted errors on damaged workbooks
-        if type(exc).__module__.startswith(("openpyxl", "xml", "zipfile")):
-            raise ScoreError(
-                _(
-                    "The file cannot be read: save it as CSV (UTF-8) or as an Excel "
-                    "workbook (.xlsx)."
-                )
-            ) from None
-        raise
+        return spreadsheets.read_table(content, limits or LIMITS, filename)
+    except spreadsheets.SpreadsheetError as exc:
+        raise ScoreError(str(exc)) from None
 
 
 # --- Validating -----------------------------------------------------------------------
@@ -295,6 +259,12 @@ def _indicator_number(text, indicators):
 
 def _validate_row(row, lookups):
     v = row.values
+    for column in HEADER:
+        message = text.problem(v[column], MAX_NOTE if column == "catatan" else MAX_CODE)
+        if message:
+            row.error(column, message)
+    if row.errors:
+        return  # codes with a NUL or of any length are not looked up
     for column in ("kode_pemda", "kode_opd", "tahun", "nomor_indikator"):
         if not v[column]:
             row.error(column, _("This column is required."))
@@ -317,11 +287,12 @@ def _validate_place(row, lookups):
     if not v["kode_pemda"]:
         return
     pemda = lookups.pemda(v["kode_pemda"])
-    if pemda is None:
-        row.error("kode_pemda", _("Unknown regional government code."))
-        return
-    if not lookups.may_write(pemda):
-        row.error("kode_pemda", _("You may not change the scores of this regional government."))
+    if pemda is None or not lookups.may_write(pemda):
+        # One message for both: the import does not tell which codes exist elsewhere.
+        row.error(
+            "kode_pemda",
+            _("Unknown regional government code, or not one whose scores you change."),
+        )
         return
     opd = lookups.opd(pemda, v["kode_opd"]) if v["kode_opd"] else None
     if v["kode_opd"] and opd is None:

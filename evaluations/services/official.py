@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from opd.models import Pemda
 from opd.querysets import membership_of
 from opd.roles import Role
+from spbe_dashboard import spreadsheets, text
 from spbe_dashboard.numbers import parse_decimal
 
 from ..models import OfficialIndex
@@ -26,6 +27,14 @@ HEADER = ("kode_pemda", "tahun", "indeks", "predikat", "peringkat", "peringkat_d
 YEAR_RANGE = (2015, 2100)
 MAX_BYTES = 1024 * 1024
 MAX_SOURCE = 200
+# One row per pemda and year: a province with its kabupaten/kota over many years fits.
+LIMITS = spreadsheets.ReadLimits(
+    max_bytes=MAX_BYTES,
+    max_rows=5000,
+    max_columns=50,
+    max_cells=5000 * len(HEADER),
+    max_unpacked=5 * 1024 * 1024,
+)
 
 
 def recordable_pemdas(user):
@@ -76,6 +85,10 @@ def clean_entry(entry):
             break
     if entry.peringkat and entry.peringkat_dari and entry.peringkat > entry.peringkat_dari:
         entry.errors.append(_("The rank cannot be above the number of those ranked."))
+    for value in (entry.sumber, entry.predikat):
+        if "\x00" in value:
+            entry.errors.append(text.problem(value, len(value)))
+            return entry
     if not entry.sumber.strip():
         entry.errors.append(_("Give the source (e.g. the KemenPANRB decree)."))
     elif len(entry.sumber) > MAX_SOURCE:
@@ -150,7 +163,7 @@ def read_entries(user, content, filename=""):
     """The entries of an import file and its errors (row numbers as in the spreadsheet),
     checked but not written: (entries, errors)."""
     try:
-        table = read_table(content, filename)
+        table = read_table(content, filename, LIMITS)
     except ScoreError as exc:
         return [], [RowError(FILE, "", str(exc))]
     header = [_cell_text(c, "").lower() for c in (table[0] if table else [])]

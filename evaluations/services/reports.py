@@ -700,6 +700,14 @@ def run_report_job(job_id, language=None):
         raise
 
 
+def may_make_reports(user, pemda):
+    """Asking for a PDF writes a job and a file: only in the user's own pemda (a
+    province's staff see its kabupaten/kota read-only, reports included)."""
+    from opd.models import Pemda
+
+    return Pemda.objects.home_of(user).filter(pk=pemda.pk).exists()
+
+
 def jobs_visible_to(user, pemda):
     """Report jobs of the pemda the user may open: the pemda's staff (and the province
     above) see every report of the pemda; an OPD user only the reports they asked for."""

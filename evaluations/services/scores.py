@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from opd.querysets import membership_of
 from opd.roles import OPD_ROLES, Role
+from spbe_dashboard import text
 
 from ..models import (
     Appeal,
@@ -95,6 +96,15 @@ def _check_assessed_here(score):
         raise ScoreError(_("This indicator is assessed through its items: give each item a level."))
 
 
+def clean_text(value, max_length):
+    """Free text from the user, stripped, within `max_length` and without NUL
+    (spbe_dashboard.text), or a ScoreError."""
+    try:
+        return text.clean(value, max_length)
+    except text.TextError as error:
+        raise ScoreError(str(error)) from None
+
+
 def log_change(user, period, field, old, new, assessment=None, score=None, reason="", pemda=None):
     """One row of the change log; `pemda` for a change outside any period (the pemda's
     official index)."""
@@ -121,9 +131,25 @@ def _logged(value):
     return str(value)
 
 
-def _locked_score(user, score_id):
+def lock_score(user, score_id):
     """The score, locked for update, if the user may change it (else Score.DoesNotExist,
-    which views turn into a 404)."""
+    which views turn into a 404).
+
+    Its assessment is locked first (FOR NO KEY UPDATE), and the assessment's status is
+    read under that lock: a save and the head's submission of the same assessment
+    serialise, so a save that comes after the submission sees it and is refused. Every
+    writer takes the assessment before its scores, so the order never deadlocks."""
+    assessment_id = (
+        Score.objects.editable_by(user).filter(pk=score_id).values_list("assessment_id", flat=True)
+    ).get()
+    # Only the assessment row (of="self", no ordering join): the worker's recompute holds
+    # its period and waits for the assessments, so locking the period here would deadlock.
+    list(
+        Assessment.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=assessment_id)
+        .order_by()
+        .values("pk")
+    )
     return (
         Score.objects.editable_by(user)
         .select_for_update(of=("self",))
@@ -190,7 +216,7 @@ def self_assessment_open(assessment):
 
 @transaction.atomic
 def save_self_assessment(user, score_id, version, level, penjelasan):
-    score = _locked_score(user, score_id)
+    score = lock_score(user, score_id)
     if not (user.is_superuser or is_opd_user(user)):
         raise ScoreError(_("Only the OPD fills its self-assessment."))
     if not self_assessment_open(score.assessment):
@@ -204,7 +230,7 @@ def save_self_assessment(user, score_id, version, level, penjelasan):
         score,
         {
             "level_mandiri": value_of(score, level, required=True),
-            "penjelasan": (penjelasan or "").strip(),
+            "penjelasan": clean_text(penjelasan, text.LONG),
         },
     )
     return score
@@ -217,7 +243,7 @@ def review_open(period):
 @transaction.atomic
 def save_review(user, score_id, version, level, note, stage=None):
     """The evaluator's level for the period's current stage; the latest level counts."""
-    score = _locked_score(user, score_id)
+    score = lock_score(user, score_id)
     if not is_evaluator(user):
         raise ScoreError(_("Only evaluators set the evaluator's level."))
     period = score.assessment.period
@@ -227,7 +253,7 @@ def save_review(user, score_id, version, level, note, stage=None):
     _check_version(score, version)
     _check_assessed_here(score)
     level = value_of(score, level, required=True)
-    note = (note or "").strip()
+    note = clean_text(note, text.LONG)
     _record_review(user, score, stage or period.tahap, level, note)
     return score
 
@@ -284,7 +310,7 @@ def _save_item_levels(user, score, levels, side):
 def save_self_items(user, score_id, version, levels, penjelasan):
     """The OPD's levels for the items of one indicator ({item id: level}); the indicator's
     self-assessed value follows."""
-    score = _locked_score(user, score_id)
+    score = lock_score(user, score_id)
     if not (user.is_superuser or is_opd_user(user)):
         raise ScoreError(_("Only the OPD fills its self-assessment."))
     if not self_assessment_open(score.assessment):
@@ -293,7 +319,7 @@ def save_self_items(user, score_id, version, levels, penjelasan):
         )
     _check_version(score, version)
     value = _save_item_levels(user, score, levels, "mandiri")
-    apply_changes(user, score, {"level_mandiri": value, "penjelasan": (penjelasan or "").strip()})
+    apply_changes(user, score, {"level_mandiri": value, "penjelasan": clean_text(penjelasan, text.LONG)})
     return score
 
 
@@ -301,7 +327,7 @@ def save_self_items(user, score_id, version, levels, penjelasan):
 def save_review_items(user, score_id, version, levels, note, stage=None):
     """The evaluator's levels for the items of one indicator at the current stage; the
     indicator's evaluator value follows once every item has one."""
-    score = _locked_score(user, score_id)
+    score = lock_score(user, score_id)
     if not is_evaluator(user):
         raise ScoreError(_("Only evaluators set the evaluator's level."))
     period = score.assessment.period
@@ -310,7 +336,7 @@ def save_review_items(user, score_id, version, levels, note, stage=None):
         raise ScoreError(_("The period is not under evaluation."))
     _check_version(score, version)
     value = _save_item_levels(user, score, levels, "evaluator")
-    note = (note or "").strip()
+    note = clean_text(note, text.LONG)
     if value is None:
         apply_changes(user, score, {"catatan_evaluator": note})
     else:
@@ -326,7 +352,7 @@ def set_external_value(user, score_id, value, source_score="", date=None, reason
     """Enter the value of an indicator scored from another index (e.g. I5 from the Satu
     Data Indonesia score), with its score there and its date; recorded like any change.
     The value counts for the OPD and the evaluators alike."""
-    score = _locked_score(user, score_id)
+    score = lock_score(user, score_id)
     if not is_evaluator(user):
         raise ScoreError(_("Only evaluators and the Kominfo administrator enter external values."))
     _check_not_final(score.assessment.period)
@@ -369,7 +395,7 @@ def submit_self_assessment(user, assessment_id):
     """The head of the OPD submits the whole self-assessment; it is then locked."""
     assessment = (
         Assessment.objects.editable_by(user)
-        .select_for_update(of=("self",))
+        .select_for_update(no_key=True, of=("self",))
         .select_related("period")
         .get(pk=assessment_id)
     )
@@ -408,11 +434,12 @@ def return_self_assessment(user, assessment_id, reason):
     if not is_evaluator(user):
         raise ScoreError(_("Only evaluators return a self-assessment."))
     _check_not_final(assessment.period)
-    if not (reason or "").strip():
+    reason = clean_text(reason, text.NOTE)
+    if not reason:
         raise ScoreError(_("Give the reason for returning the self-assessment."))
     if assessment.status_mandiri != Assessment.SelfStatus.SUBMITTED:
         raise ScoreError(_("Only a submitted self-assessment can be returned."))
-    _set_status(user, assessment, Assessment.SelfStatus.RETURNED, reason.strip())
+    _set_status(user, assessment, Assessment.SelfStatus.RETURNED, reason)
     assessment.save(update_fields=["status_mandiri"])
     return assessment
 
@@ -476,11 +503,10 @@ def reopen_period(user, period_id, reason):
     period = admin_period(user, period_id)
     if not period.is_final:
         raise ScoreError(_("The period is not final."))
-    if not (reason or "").strip():
+    reason = clean_text(reason, text.NOTE)
+    if not reason:
         raise ScoreError(_("Give the reason for reopening the period."))
-    log_change(
-        user, period, "status", period.status, Period.Status.EVALUATION, reason=reason.strip()
-    )
+    log_change(user, period, "status", period.status, Period.Status.EVALUATION, reason=reason)
     period.status = Period.Status.EVALUATION
     period.save(update_fields=["status"])
     request_period_recompute([period.id], user)

@@ -8,7 +8,7 @@ from opd.permissions import is_pemda_staff
 from opd.querysets import membership_of
 from opd.services.teams import pemda_team_summary
 
-from ..services.reports import dashboard_data
+from ..services.reports import dashboard_data, may_make_reports
 from ..tables import DashboardRankingTable
 from .opd import OPDListView
 
@@ -36,4 +36,5 @@ class DashboardView(OPDListView):
             )
         membership = membership_of(self.request.user)
         context["read_only"] = membership is not None and membership.pemda_id != self.pemda.id
+        context["can_report"] = may_make_reports(self.request.user, self.pemda)
         return context

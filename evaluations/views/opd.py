@@ -10,7 +10,7 @@ from opd.permissions import PemdaScopedMixin, visible_or_404
 from ..filters import AssessmentFilter
 from ..models import Aspect, Assessment, Domain, Score
 from ..services.disclosure import conceal_review, conceal_scores, sees_review
-from ..tables import AssessmentTable
+from ..tables import AssessmentTable, BoundedPaginator
 from .exports import RankingExportMixin
 from .periods import opd_history, periods_of, pick_assessment, pick_period
 
@@ -22,6 +22,7 @@ class OPDListView(PemdaScopedMixin, RankingExportMixin, SingleTableMixin, Filter
     filterset_class = AssessmentFilter
     template_name = "evaluations/opd_list.html"
     paginate_by = 50
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
         self.periods = periods_of(self.pemda, self.request.user)

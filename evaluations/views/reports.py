@@ -18,7 +18,7 @@ from opd.permissions import PemdaScopedMixin, is_pemda_staff, visible_or_404
 
 from ..models import Job
 from ..services import jobs
-from ..services.reports import jobs_visible_to
+from ..services.reports import jobs_visible_to, may_make_reports
 from .periods import periods_of, pick_period
 
 KINDS = ("dashboard", "scorecard")
@@ -31,6 +31,10 @@ class ReportCreateView(PemdaScopedMixin, View):
         from ..tasks import make_report_task
 
         user = request.user
+        # A report is a write: a province's staff get a 404 in a kabupaten, as for any
+        # other change there.
+        if not may_make_reports(user, self.pemda):
+            raise Http404("Laporan tidak ditemukan")
         kind = request.POST.get("kind")
         if kind not in KINDS:
             raise Http404("Laporan tidak dikenal")

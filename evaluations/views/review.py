@@ -20,7 +20,7 @@ from ..filters import ReviewQueueFilter
 from ..forms import ExternalValueForm, ReasonForm, ReviewForm
 from ..models import Assessment
 from ..services import scores as svc
-from ..tables import ReviewQueueTable
+from ..tables import BoundedPaginator, ReviewQueueTable
 from .periods import periods_of
 from .selfassessment import (
     AssessmentMixin,
@@ -75,6 +75,7 @@ class ReviewQueueView(StaffOnlyMixin, PemdaScopedMixin, SingleTableMixin, Filter
     filterset_class = ReviewQueueFilter
     template_name = "evaluations/review_queue.html"
     paginate_by = 50
+    paginator_class = BoundedPaginator
 
     @cached_property
     def period(self):

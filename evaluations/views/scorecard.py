@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from opd.models import OPD
 from opd.permissions import PemdaScopedMixin, visible_or_404
 
-from ..services.reports import scorecard_data
+from ..services.reports import may_make_reports, scorecard_data
 from .periods import opd_history, pick_assessment
 
 
@@ -26,6 +26,7 @@ class ScorecardView(PemdaScopedMixin, TemplateView):
             selected=selected,
             periods=[a.period for a in history],
             period=selected.period if selected else None,
+            can_report=may_make_reports(user, self.pemda),
         )
         if selected is not None:
             context.update(scorecard_data(opd, history, selected, user))

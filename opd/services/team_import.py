@@ -12,13 +12,13 @@ resulting team (role limits, team size, a person in one OPD's team per year); th
 import writes only when every row is valid, in one transaction, and validates again.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from spbe_dashboard import spreadsheets, uploads
 
 from ..models import TeamEvent, TeamMember
 from .teams import (
@@ -34,6 +34,15 @@ from .teams import (
 )
 
 MAX_ROWS = 100
+MAX_BYTES = 1024 * 1024
+# A hundred members fit many times over; anything beyond is refused while reading.
+LIMITS = spreadsheets.ReadLimits(
+    max_bytes=MAX_BYTES,
+    max_rows=1000,
+    max_columns=50,
+    max_cells=10_000,
+    max_unpacked=5 * 1024 * 1024,
+)
 COLUMNS = {
     "role": ("role", "peran"),
     "name": ("name", "nama"),
@@ -94,27 +103,15 @@ def _cell(value):
 
 def _table(upload):
     name = (getattr(upload, "name", "") or "").lower()
-    data = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a broken file
-            raise ImportFileError(_("The file is not a readable XLSX workbook.")) from None
-        sheet = book.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError(_("The CSV file must be UTF-8 text.")) from None
-        try:
-            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
-    raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    if not name.endswith((".csv", ".xlsx")):
+        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    try:
+        uploads.check_size(upload, MAX_BYTES)
+        upload.seek(0)
+        table = spreadsheets.read_table(upload.read(), LIMITS, name)
+    except (uploads.UploadError, spreadsheets.SpreadsheetError) as error:
+        raise ImportFileError(str(error)) from None
+    return [[_cell(v) for v in row] for row in table]
 
 
 def read_rows(upload):

@@ -25,6 +25,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spbe_dashboard import text, uploads
+
 from ..models import (
     DEFAULT_TEAM_SIZE,
     OPD,
@@ -37,7 +39,6 @@ from ..models import (
 )
 from ..querysets import membership_of
 from ..roles import OPD_ROLES, Role
-from .files import check_upload
 
 # The default roles of a Tim Pengelola SPBE OPD (SPBE.md), in order, with whether the
 # role is technical. Technical: the roles whose daily work is building or running ICT
@@ -59,6 +60,9 @@ DEFAULT_ROLES = (
 EXPIRY_WINDOW_DAYS = 90
 MIN_APPOINTMENT_AGE = 17
 NIP_LENGTH = 18
+# Certificate scans: checked by content (spbe_dashboard.uploads), downloaded only through
+# a view that checks the tenant.
+CERTIFICATE_TYPES = (uploads.PDF, uploads.PNG, uploads.JPEG)
 
 
 class TeamError(Exception):
@@ -66,7 +70,7 @@ class TeamError(Exception):
 
 
 class TeamPermissionError(TeamError):
-    """The user's role may not do this (views answer 403)."""
+    """The user's role may not do this (views answer 404)."""
 
 
 # --- Roles and limits -------------------------------------------------------------------
@@ -436,6 +440,13 @@ def can_decide(user, opd):
     )
 
 
+def _text(value, max_length):
+    try:
+        return text.clean(value, max_length)
+    except text.TextError as error:
+        raise TeamError(str(error)) from None
+
+
 def _locked(model, user, pk):
     try:
         return model.objects.editable_by(user).select_for_update(of=("self",)).get(pk=pk)
@@ -504,14 +515,14 @@ def check_other_teams(pemda_id, opd_id, year, nip):
             proposal__pemda_id=pemda_id, proposal__year=year, proposal__is_current=True, nip=nip
         )
         .exclude(proposal__opd_id=opd_id)
-        .select_related("proposal__opd")
-        .first()
+        .exists()
     )
-    if other is not None:
+    if other:
+        # Which OPD is not said: the OPD's users may not see the other OPD's team.
         raise ValidationError(
             {
-                "nip": _("This person is already in the %(year)s team of %(opd)s.")
-                % {"year": year, "opd": other.proposal.opd}
+                "nip": _("This NIP is already in another team of this pemda for %(year)s.")
+                % {"year": year}
             }
         )
 
@@ -554,7 +565,11 @@ def clean_member(pemda, data):
             cleaned["nip"] = clean_identity(cleaned["status"], data.get("nip"))
         except ValidationError as error:
             errors.update(error.message_dict)
-    if cleaned["email"]:
+    for name in ("name", "position", "phone", "email"):
+        message = text.problem(cleaned[name], TeamMember._meta.get_field(name).max_length)
+        if message:
+            errors[name] = [message]
+    if cleaned["email"] and "email" not in errors:
         try:
             validate_email(cleaned["email"])
         except ValidationError:
@@ -621,7 +636,7 @@ def remove_member(user, member_id):
     return proposal
 
 
-@transaction.atomic
+@uploads.atomic_with_files()
 def add_certificate(user, member_id, data, upload=None):
     """A certificate for a member of an open version; `upload` is checked by content."""
     member, _member, proposal = _open_member(user, TeamMember, member_id, lambda m: m)
@@ -635,6 +650,12 @@ def add_certificate(user, member_id, data, upload=None):
         uploaded_by=user,
     )
     errors = {}
+    for name in ("name", "number"):
+        message = text.problem(
+            getattr(certificate, name), TeamCertificate._meta.get_field(name).max_length
+        )
+        if message:
+            errors[name] = [message]
     if not certificate.name:
         errors["name"] = [_("The certificate name is required.")]
     if certificate.issuer not in TeamCertificate.Issuer.values:
@@ -645,9 +666,11 @@ def add_certificate(user, member_id, data, upload=None):
         errors["expires_on"] = [_("A certificate cannot expire before it is issued.")]
     if upload is not None:
         try:
-            content_type, file_name, size = check_upload(upload)
-        except ValidationError as error:
-            errors["file"] = error.messages
+            content_type, file_name, size = uploads.check_file(
+                upload, uploads.max_bytes(), CERTIFICATE_TYPES
+            )
+        except uploads.UploadError as error:
+            errors["file"] = [str(error)]
     if errors:
         raise ValidationError(errors)
     if upload is not None:
@@ -656,7 +679,7 @@ def add_certificate(user, member_id, data, upload=None):
             file_name,
             size,
         )
-        certificate.file.save("upload", upload, save=False)
+        uploads.store(certificate.file, "upload", upload)
     certificate.save()
     log_event(
         user,
@@ -727,7 +750,7 @@ def _decidable(user, proposal_id):
 def approve(user, proposal_id, sk_number, sk_date):
     """Kominfo approves the proposed team, recording the decree (SK) that appoints it."""
     proposal = _decidable(user, proposal_id)
-    sk_number = (sk_number or "").strip()
+    sk_number = _text(sk_number, TeamProposal._meta.get_field("sk_number").max_length)
     if not sk_number or sk_date is None:
         raise TeamError(_("Give the SK number and date."))
     proposal.state = TeamProposal.State.APPROVED
@@ -742,7 +765,7 @@ def approve(user, proposal_id, sk_number, sk_date):
 def return_proposal(user, proposal_id, reason):
     """Kominfo returns the proposed team to the OPD with a reason."""
     proposal = _decidable(user, proposal_id)
-    reason = (reason or "").strip()
+    reason = _text(reason, text.NOTE)
     if not reason:
         raise TeamError(_("Give the reason for returning the team."))
     proposal.state = TeamProposal.State.RETURNED

@@ -120,13 +120,13 @@ def test_each_row_error_has_its_row_and_column(world, periods):
     }
     assert [row.number for row in result.rows][-1] == 18
     messages = {e.row: e.message for e in result.errors}
-    # A tenant's OPD is not revealed: an existing and a missing OPD read the same.
-    assert messages[3] == messages[15]
+    # Which pemda codes and OPDs exist elsewhere is not revealed: an unknown pemda, one
+    # the user may not write and one of another province read the same.
+    assert messages[2] == messages[3] == messages[15]
     with translation.override("en"):
         english = imports.validate(world.evaluator_sulbar, content, "nilai.csv")
         text = {e.row: e.message for e in english.errors}
-    assert "Unknown regional government" in text[2]
-    assert "may not change" in text[3]
+    assert "Unknown regional government code, or not one whose scores you change" in text[2]
     assert "Unknown OPD" in text[4]
     assert "no evaluation period" in text[5]
     assert "Indicator 26 is not in this period's instrument (1–25)" in text[6]

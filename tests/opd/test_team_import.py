@@ -139,6 +139,6 @@ def test_preview_then_import_through_the_page(client, world):
     assert done.status_code == 302
     assert TeamMember.objects.filter(proposal__opd=world.kominfo).count() == 3
     client.force_login(world.admin_sulbar)
-    assert client.get(page).status_code == 403
+    assert client.get(page).status_code == 404
     client.force_login(world.admin_sulsel)
     assert client.get(page).status_code == 404

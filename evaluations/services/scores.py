@@ -319,7 +319,9 @@ def save_self_items(user, score_id, version, levels, penjelasan):
         )
     _check_version(score, version)
     value = _save_item_levels(user, score, levels, "mandiri")
-    apply_changes(user, score, {"level_mandiri": value, "penjelasan": clean_text(penjelasan, text.LONG)})
+    apply_changes(
+        user, score, {"level_mandiri": value, "penjelasan": clean_text(penjelasan, text.LONG)}
+    )
     return score
 
 

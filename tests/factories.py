@@ -87,6 +87,11 @@ def national_instrument():
     return _shipped("permenpanrb-59-2020")
 
 
+def instrument_2026():
+    """PermenPANRB 8/2026, the shipped Indeks Pemerintah Digital instrument."""
+    return _shipped("permenpanrb-8-2026")
+
+
 def make_period(pemda, tahun=2024, instrument=None, status=Period.Status.EVALUATION, **fields):
     """A period with an assessment (and empty scores) for every active OPD of the pemda."""
     return open_period(pemda, tahun, instrument or opd_template(), status=status, **fields)
@@ -148,6 +153,7 @@ __all__ = [
     "make_period",
     "make_team",
     "make_user",
+    "instrument_2026",
     "national_instrument",
     "nip",
     "opd_template",

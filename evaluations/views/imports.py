@@ -24,7 +24,7 @@ from django.views import View
 from opd.querysets import membership_of
 
 from ..models import Period
-from ..services import imports
+from ..services import external_values, imports
 from ..services.scores import is_evaluator
 from .periods import whole_number
 
@@ -146,6 +146,8 @@ class ImportView(LoginRequiredMixin, View):
     def post(self, request):
         if request.POST.get("token"):
             return self._confirm(request, request.POST["token"])
+        if request.POST.get("action") == "external":
+            return self._external(request)
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self._render(form)
@@ -185,12 +187,38 @@ class ImportView(LoginRequiredMixin, View):
         )
         return redirect("import_scores")
 
-    def _render(self, form, result=None, token=None):
+    def _external(self, request):
+        """The values of indicators scored from other indices, from a file: all or none."""
+        upload = request.FILES.get("berkas_eksternal")
+        if upload is None:
+            return self._render(
+                UploadForm(user=request.user), external_errors=[_("Choose a file to upload.")]
+            )
+        if upload.size > imports.MAX_BYTES:
+            return self._render(
+                UploadForm(user=request.user),
+                external_errors=[
+                    _("The file is too large: at most %(mb)s MB.")
+                    % {"mb": imports.MAX_BYTES // (1024 * 1024)}
+                ],
+            )
+        count, errors = external_values.import_values(request.user, upload.read(), upload.name)
+        if errors:
+            return self._render(UploadForm(user=request.user), external_errors=errors)
+        messages.success(
+            request,
+            _("%(n)s external values entered from %(file)s.") % {"n": count, "file": upload.name},
+        )
+        return redirect("import_scores")
+
+    def _render(self, form, result=None, token=None, external_errors=None):
         context = {
             "form": form,
             "result": result,
             "token": token,
             "header": imports.HEADER,
+            "external_header": external_values.HEADER,
+            "external_errors": external_errors,
             "years": _template_years(self.request.user),
         }
         if result is not None:

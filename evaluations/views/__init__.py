@@ -4,7 +4,13 @@ from .home import home
 from .jobs import JobListView
 from .kabupaten import KabupatenRankingView
 from .opd import OPDDetailView, OPDListView
-from .periodadmin import PeriodActionView, PeriodAdminView, PeriodThresholdsView
+from .periodadmin import (
+    PeriodActionView,
+    PeriodAdminView,
+    PeriodCreateView,
+    PeriodScheduleView,
+    PeriodThresholdsView,
+)
 from .reports import ReportCreateView, ReportDownloadView, ReportStatusView
 from .review import ReturnSelfAssessmentView, ReviewQueueView, ReviewSaveView, ReviewView
 from .scorecard import ScorecardView
@@ -16,6 +22,8 @@ __all__ = [
     "EvidenceRemoveView",
     "PeriodActionView",
     "PeriodAdminView",
+    "PeriodCreateView",
+    "PeriodScheduleView",
     "PeriodThresholdsView",
     "ReturnSelfAssessmentView",
     "ReviewQueueView",

@@ -78,19 +78,12 @@ class ReasonForm(forms.Form):
     )
 
 
-class ThresholdForm(forms.Form):
-    """A period's zone thresholds (the rounded index from which a zone starts) and the
-    reason for changing them. "3,50" and "3.50" are both read as 3.50."""
+class ThresholdFields(forms.Form):
+    """A period's zone thresholds: the rounded index from which a zone starts. "3,50" and
+    "3.50" are both read as 3.50."""
 
     hijau = DecimalCommaField(label=_("Green zone from"), max_digits=3, decimal_places=2)
     kuning = DecimalCommaField(label=_("Yellow zone from"), max_digits=3, decimal_places=2)
-    alasan = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
-        required=False,
-        help_text=_("Recorded in the period's history; required to save."),
-    )
 
     def clean(self):
         cleaned = super().clean()
@@ -99,6 +92,18 @@ class ThresholdForm(forms.Form):
             for problem in check_thresholds(green, yellow):
                 self.add_error(None, problem)
         return cleaned
+
+
+class ThresholdForm(ThresholdFields):
+    """Changing the thresholds, with the reason."""
+
+    alasan = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text=_("Recorded in the period's history; required to save."),
+    )
 
 
 def schedule_fields():
@@ -156,7 +161,7 @@ class ScheduleChangeForm(ScheduleForm):
 QUARTERS = [("", _("Yearly"))] + [(str(n), _("Quarter %(n)s") % {"n": n}) for n in range(1, 5)]
 
 
-class NewPeriodForm(ScheduleForm):
+class NewPeriodForm(ThresholdFields, ScheduleForm):
     """A new period: which year (and quarter), instrument, thresholds and schedule."""
 
     tahun = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -168,22 +173,10 @@ class NewPeriodForm(ScheduleForm):
         required=False,
     )
     instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=None, empty_label=None)
-    hijau = DecimalCommaField(label=_("Green zone from"), max_digits=3, decimal_places=2)
-    kuning = DecimalCommaField(label=_("Yellow zone from"), max_digits=3, decimal_places=2)
 
     def __init__(self, *args, instruments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instrument"].queryset = instruments
-        for name in ("hijau", "kuning"):
-            self.fields[name].widget.attrs["class"] = "form-control"
-
-    def clean(self):
-        cleaned = super().clean()
-        green, yellow = cleaned.get("hijau"), cleaned.get("kuning")
-        if green is not None and yellow is not None:
-            for problem in check_thresholds(green, yellow):
-                self.add_error(None, problem)
-        return cleaned
 
     @classmethod
     def initial_from(cls, choice):

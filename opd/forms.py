@@ -99,6 +99,11 @@ class ImportForm(BootstrapMixin, forms.Form):
 # opd/services/accounts.py and opd/services/registry.py.
 
 
+def opd_label(opd):
+    """An OPD in a choice: its full name and code (acronyms repeat across pemdas)."""
+    return f"{opd.nama} ({opd.kode})"
+
+
 class AccountForm(BootstrapMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
@@ -116,6 +121,7 @@ class AccountForm(BootstrapMixin, forms.Form):
         # The pemda's OPDs active this year: the only ones an account can belong to.
         year = timezone.localdate().year
         self.fields["opd"].queryset = OPD.objects.filter(pemda=pemda).active_in(year)
+        self.fields["opd"].label_from_instance = opd_label
 
     def data_for_service(self):
         from .services.accounts import AccountData
@@ -249,6 +255,7 @@ class MergeOPDForm(OPDForm, ReasonMixin):
         self.fields["opds"].queryset = (
             OPD.objects.filter(pemda=pemda).active_in(year).order_by("kode")
         )
+        self.fields["opds"].label_from_instance = opd_label
 
 
 SPLIT_PARTS = 4

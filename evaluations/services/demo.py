@@ -32,6 +32,7 @@ import os
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from statistics import NormalDist
 
 from django.contrib.auth import get_user_model
@@ -376,6 +377,7 @@ DEMO_USERS = (
     DemoUser("operator.kominfo", "Fadli", "Ramadhan", Role.OPERATOR_OPD, "76", "DISKOMINFO"),
     DemoUser("evaluator.polman", "Nurul", "Hikmah", Role.EVALUATOR, "76.02"),
     DemoUser("bupati.polman", "Andi", "Syahrir", Role.PIMPINAN, "76.02"),
+    DemoUser("admin.polman", "Ahmad", "Mappaturung", Role.ADMIN_KOMINFO, "76.02"),
 )
 
 
@@ -662,9 +664,21 @@ def _seed_opds(pemdas, specs, summary):
     return {(opd.pemda_id, opd.kode): opd for opd in OPD.objects.filter(pemda__in=pemdas.values())}
 
 
+def demo_schedule(year):
+    """The stage dates of a demo year, after the national calendar: self-assessment
+    until May, documents until July, interviews in September, visits in October."""
+    return {
+        "batas_mandiri": date(year, 5, 31),
+        "batas_dokumen": date(year, 7, 31),
+        "batas_interviu": date(year, 9, 30),
+        "batas_visitasi": date(year, 10, 31),
+        "batas_final": date(year, 12, 15),
+    }
+
+
 def _seed_periods(pemdas, instrument, summary):
-    """The yearly periods with their assessments; returns them and the ids of the
-    periods whose figures must be recomputed."""
+    """The yearly periods with their assessments and schedule; returns them and the ids
+    of the periods whose figures must be recomputed."""
     existing = {
         (period.pemda_id, period.tahun): period
         for period in Period.objects.filter(pemda__in=pemdas.values(), triwulan__isnull=True)
@@ -676,15 +690,17 @@ def _seed_periods(pemdas, instrument, summary):
                 Period.Status.EVALUATION if year == YEAR_UNDER_EVALUATION else Period.Status.FINAL
             )
             period = existing.get((pemda.id, year))
+            schedule = demo_schedule(year)
             if period is None:
-                period = open_period(pemda, year, instrument, status=status)
+                period = open_period(pemda, year, instrument, status=status, **schedule)
                 summary.periods.created += 1
                 dirty.add(period.id)
             else:
-                if period.status != status:
-                    period.status = status
-                    period.save(update_fields=["status"])
+                changed = _sync(period, {"status": status, **schedule})
+                if changed:
+                    period.save(update_fields=changed)
                     summary.periods.changed += 1
+                if "status" in changed:
                     dirty.add(period.id)
                 if ensure_assessments(period):
                     dirty.add(period.id)

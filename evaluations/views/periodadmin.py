@@ -32,6 +32,15 @@ class PeriodMixin(StaffOnlyMixin, PemdaScopedMixin):
     def period(self):
         return period_or_404(self.pemda, self.request)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            period=self.period,
+            period_q=period_query(self.period),
+            periods=periods_of(self.pemda, self.request.user),
+        )
+        return context
+
     def back(self, period=None):
         return HttpResponseRedirect(
             reverse("period_admin", args=[self.pemda.kode]) + period_query(period or self.period)
@@ -69,9 +78,6 @@ class PeriodAdminView(PeriodMixin, TemplateView):
         period = self.period
         context.update(
             missing_context(period),
-            period=period,
-            period_q=period_query(period),
-            periods=periods_of(self.pemda, user),
             is_admin=administers(user, self.pemda),
             can_manage=may_manage_period(user, period),
             appeal_deadline=svc.appeal_deadline(period),
@@ -119,11 +125,6 @@ class PeriodThresholdsView(AdminOnlyMixin, PeriodMixin, TemplateView):
                 initial={"hijau": period.zona_hijau_dari, "kuning": period.zona_kuning_dari}
             ),
         )
-        context.update(
-            period=period,
-            period_q=period_query(period),
-            periods=periods_of(self.pemda, self.request.user),
-        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -168,11 +169,6 @@ class PeriodScheduleView(AdminOnlyMixin, PeriodMixin, TemplateView):
         initial = {name: getattr(period, name) for name in schedule.SCHEDULE_FIELDS}
         initial["jendela_sanggahan_hari"] = period.jendela_sanggahan_hari
         context.setdefault("form", ScheduleChangeForm(initial=initial))
-        context.update(
-            period=period,
-            period_q=period_query(period),
-            periods=periods_of(self.pemda, self.request.user),
-        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -313,12 +309,7 @@ class PeriodActionView(PeriodMixin, TemplateView):
         is_admin = administers(user, self.pemda)
         next_stage = _next_stage(period)
         under_evaluation = period.status == Period.Status.EVALUATION
-        context.update(
-            period=period,
-            period_q=period_query(period),
-            action=action,
-            next_stage=next_stage,
-        )
+        context.update(action=action, next_stage=next_stage)
         if action == "start":
             context["not_submitted"] = transitions.not_submitted(period)
             context["total_assessments"] = period.assessments.count()

@@ -353,14 +353,6 @@ class PeriodActionView(PeriodMixin, TemplateView):
                     )
                 else:
                     messages.success(request, _("The period is final."))
-            elif action == "open_next":
-                opened = period_service.open_next_period(user, period.pk)
-                messages.success(
-                    request,
-                    _("The period %(label)s is open for self-assessment.")
-                    % {"label": opened.label},
-                )
-                return self.back(opened)
             elif action == "reopen":
                 form = ReasonForm(request.POST)
                 if not form.is_valid():

@@ -141,6 +141,8 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     page.goto(f"{base}/pemda/76/evaluasi/{query}")
     page.get_by_role("link", name="Dinas Komunikasi dan Informatika").click()
     expect(page.locator("[data-indicator]")).to_have_count(25)
+    # The keys go to the highlighted indicator once the page's script has focused it.
+    expect(page.locator("[data-indicator]").first).to_be_focused()
     for i in range(25):
         page.keyboard.press("4")
         page.keyboard.press("Enter")

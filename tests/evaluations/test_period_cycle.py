@@ -104,6 +104,9 @@ def test_a_quarterly_period_and_bad_input(client, world, year_2026):
     }
     client.post(url("period_new"), new_period_form(triwulan="1", **quarter))
     assert Period.objects.get(pemda=world.sulbar, tahun=2027, triwulan=1).label == "2027 TW1"
+    # The period switcher names the quarter; its pages open on it.
+    page = client.get(url("period_admin", "?tahun=2027-1")).content.decode()
+    assert '<option value="2027-1" selected>' in page and "Sulawesi Barat · 2027 TW1" in page
 
     for values, field in (
         ({"hijau": "2,50"}, None),  # yellow not below green

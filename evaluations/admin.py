@@ -1,19 +1,20 @@
 """Admin of the evaluation data. Every class builds on the tenant-scoped bases of
 `opd.admin`, so a Kominfo administrator sees only its own tenant's rows (and reads the
-shared instruments).
+shared instruments), and writes nothing but its pemda's own instruments.
 
 The workflow data (periods, assessments, scores, official indices) is read-only here for
 everyone, the superuser included: it changes only through the app's pages, imports and
 commands, which call the services that check the period's state, keep the history and
-queue the recompute. A period is created here through `open_period`, like on its page.
-An instrument used by a final period is frozen: its figures would change under it."""
+queue the recompute. The superuser may create a period here, through `open_period`
+like the app's page. An instrument used by a final period is frozen: its figures would
+change under it."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from opd.admin import TenantAdmin, TenantTabularInline
+from opd.admin import AppPageAdmin, TenantAdmin, TenantTabularInline
 
 from .models import (
     Aspect,
@@ -33,29 +34,18 @@ from .services.periods import open_period
 from .services.recompute import request_period_recompute
 
 
-class ReadOnlyAdmin(TenantAdmin):
-    """Workflow rows: shown, never written here (see the module docstring)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 def instrument_frozen(instrument_id):
-    """Is the instrument used by a final period? Then its structure and weights stay."""
-    return Period.objects.filter(instrument_id=instrument_id, status=Period.Status.FINAL).exists()
+    """Is the instrument published? Then its structure and weights stay: a change is a new
+    version, made on the instrument pages (services.instrument_versions)."""
+    return Instrument.objects.filter(pk=instrument_id, status=Instrument.Status.PUBLISHED).exists()
 
 
 class InstrumentPartAdmin(TenantAdmin):
-    """Domains, aspects, indicators, criteria and bands: editable while no final period
-    uses their instrument."""
+    """Domains, aspects, indicators, criteria and bands: editable while their instrument is
+    a draft (by a pemda's administrator: only its own instruments)."""
 
     instrument_path = "instrument_id"
+    tenant_writable = True
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and instrument_frozen(self._instrument_id(obj)):
@@ -98,12 +88,25 @@ class DomainSummaryInline(TenantTabularInline):
 
 @admin.register(Instrument)
 class InstrumentAdmin(TenantAdmin):
+    # A pemda's own instrument is its reference data (shared ones are the superuser's).
+    tenant_writable = True
     list_display = ("nama", "kode", "owner")
     list_select_related = ("pemda",)
     list_filter = ("pemda",)
     search_fields = ("nama", "kode")
-    readonly_fields = ("weight_check",)
+    # Published through the instrument pages, which check the weights first.
+    readonly_fields = ("weight_check", "status", "diterbitkan_pada", "nilai_desimal", "dasar")
     inlines = (DomainSummaryInline,)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("owner"), ordering="pemda__nama")
     def owner(self, obj):
@@ -224,7 +227,7 @@ class PeriodAdmin(TenantAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
+class AssessmentAdmin(AppPageAdmin):
     list_display = (
         "opd",
         "period",
@@ -243,7 +246,7 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ReadOnlyAdmin):
+class ScoreAdmin(AppPageAdmin):
     """Levels change on the self-assessment and review pages and through the import."""
 
     list_display = (
@@ -290,7 +293,7 @@ class PemdaSummaryAdmin(TenantAdmin):
 
 
 @admin.register(OfficialIndex)
-class OfficialIndexAdmin(ReadOnlyAdmin):
+class OfficialIndexAdmin(AppPageAdmin):
     """Recorded on the official index page (services.official), which keeps history."""
 
     list_display = ("pemda", "tahun", "indeks", "predikat", "peringkat", "sumber")

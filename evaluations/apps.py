@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("SPBE evaluations")
+
+    def ready(self):
+        from opd.signals import opds_changed
+
+        from .services.periods import opds_changed as follow_opds
+
+        # The open periods follow the OPD registry (opd never imports evaluations).
+        opds_changed.connect(follow_opds, dispatch_uid="periods-follow-opds")

@@ -1,12 +1,16 @@
 """Forms of the scoring pages. They only check the shape of the input; the rules of the
 process (who, when, which levels) are enforced by services.scores and services.evidence."""
 
+from types import SimpleNamespace
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opd.forms import BootstrapMixin, DateInput
 from spbe_dashboard import text
 from spbe_dashboard.numbers import DecimalCommaField
 
+from .services.schedule import SCHEDULE_FIELDS, schedule_problems
 from .services.thresholds import check_thresholds
 
 
@@ -63,19 +67,12 @@ class ReasonForm(forms.Form):
     )
 
 
-class ThresholdForm(forms.Form):
-    """A period's zone thresholds (the rounded index from which a zone starts) and the
-    reason for changing them. "3,50" and "3.50" are both read as 3.50."""
+class ThresholdFields(forms.Form):
+    """A period's zone thresholds: the rounded index from which a zone starts. "3,50" and
+    "3.50" are both read as 3.50."""
 
     hijau = DecimalCommaField(label=_("Green zone from"), max_digits=3, decimal_places=2)
     kuning = DecimalCommaField(label=_("Yellow zone from"), max_digits=3, decimal_places=2)
-    alasan = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=text.NOTE,
-        required=False,
-        help_text=_("Recorded in the period's history; required to save."),
-    )
 
     def clean(self):
         cleaned = super().clean()
@@ -84,6 +81,104 @@ class ThresholdForm(forms.Form):
             for problem in check_thresholds(green, yellow):
                 self.add_error(None, problem)
         return cleaned
+
+
+class ThresholdForm(ThresholdFields):
+    """Changing the thresholds, with the reason."""
+
+    alasan = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=text.NOTE,
+        required=False,
+        help_text=_("Recorded in the period's history; required to save."),
+    )
+
+
+def schedule_fields():
+    """One optional date per dated stage, labelled as the Period model names them."""
+    from .models import Period
+
+    return {
+        name: Period._meta.get_field(name).formfield(widget=DateInput()) for name in SCHEDULE_FIELDS
+    }
+
+
+class ScheduleForm(BootstrapMixin, forms.Form):
+    """A period's schedule: the last day of each stage, and the appeal window's length."""
+
+    jendela_sanggahan_hari = forms.IntegerField(
+        label=_("Appeal window (days)"),
+        min_value=1,
+        max_value=60,
+        help_text=_("The window opens when document review ends."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = schedule_fields()
+        for field in fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        # The dates first, in the order of the stages.
+        self.fields = {**fields, **self.fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, problem in schedule_problems(SimpleNamespace(**self.dates)):
+            self.add_error(field, problem)
+        return cleaned
+
+    @property
+    def dates(self):
+        return {name: self.cleaned_data.get(name) for name in SCHEDULE_FIELDS}
+
+    @property
+    def date_fields(self):
+        return [self[name] for name in SCHEDULE_FIELDS]
+
+
+class ScheduleChangeForm(ScheduleForm):
+    alasan = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=text.NOTE,
+        required=False,
+        help_text=_("Optional; recorded in the period's history."),
+    )
+
+
+QUARTERS = [("", _("Yearly"))] + [(str(n), _("Quarter %(n)s") % {"n": n}) for n in range(1, 5)]
+
+
+class NewPeriodForm(ThresholdFields, ScheduleForm):
+    """A new period: which year (and quarter), instrument, thresholds and schedule."""
+
+    tahun = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    triwulan = forms.TypedChoiceField(
+        label=_("Yearly or quarterly"),
+        choices=QUARTERS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, instruments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].queryset = instruments
+
+    @classmethod
+    def initial_from(cls, choice):
+        """The form's values for a proposed period (services.periods.NewPeriod)."""
+        return {
+            "tahun": choice.tahun,
+            "triwulan": choice.triwulan or "",
+            "instrument": choice.instrument.pk if choice.instrument else None,
+            "hijau": choice.zona_hijau_dari,
+            "kuning": choice.zona_kuning_dari,
+            "jendela_sanggahan_hari": choice.jendela_sanggahan_hari,
+            **choice.schedule,
+        }
 
 
 class ExternalValueForm(forms.Form):

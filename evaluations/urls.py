@@ -68,6 +68,12 @@ urlpatterns = [
         views.PeriodActionView.as_view(),
         name="period_action",
     ),
+    path("pemda/<str:pemda>/periode/baru/", views.PeriodCreateView.as_view(), name="period_new"),
+    path(
+        "pemda/<str:pemda>/periode/jadwal/",
+        views.PeriodScheduleView.as_view(),
+        name="period_schedule",
+    ),
     path(
         "pemda/<str:pemda>/periode/ambang-zona/",
         views.PeriodThresholdsView.as_view(),

@@ -1,17 +1,24 @@
-"""The Django admin, scoped by tenant.
+"""The Django admin: the superuser's, and for tenant staff a scoped, read-only view.
 
-Every ModelAdmin of the project builds on `TenantAdmin` (and every inline on
-`TenantInline`), which route all access through the tenancy chokepoint
-(`visible_to(user)` / `editable_by(user)` in `opd.querysets`):
+The superuser keeps the installation-wide data here: pemdas (tenants), the shipped
+instruments, Celery beat schedules, jobs, user accounts. Everything a pemda runs (its
+OPD registry, people and roles, periods, thresholds, schedules, team rules, the
+official index) changes on the app's pages, which go through the services and keep the
+history; the workflow data is read-only here, for the superuser too where the app has a
+page for it.
 
-- who may enter: superusers, and staff users whose membership role is Kominfo
-  administrator. Our roles replace Django's per-model permission rows for tenant staff;
+Staff users whose membership role is Kominfo administrator may also enter. Every
+ModelAdmin of the project builds on `TenantAdmin` (every inline on `TenantInline`),
+which route all access through the tenancy chokepoint (`opd.querysets`):
+
 - what they see: `visible_to(user)`, so a province admin sees its kabupaten/kota too;
-- what they change or delete: `editable_by(user)`, so those kabupaten rows (and the
-  shared instruments) are read-only for them;
+- what they change: nothing, except where a ModelAdmin declares `tenant_writable` (the
+  pemda's own instruments: reference data, not workflow), and there only rows
+  `editable_by(user)`;
 - what they may pick in a form: foreign-key choices and list filters only offer rows the
-  user may edit (or, for the fields listed in `reference_fields`, see);
+  user may edit (or, for `reference_fields`, see), and accounts of their own pemda;
 - `save_model` refuses, whatever the form said, a row whose pemda the user may not edit.
+Number fields read the Indonesian decimal comma ("4,00" is four, never 400).
 """
 
 from django.contrib import admin
@@ -24,10 +31,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from spbe_dashboard.numbers import DecimalCommaField
+
 from .models import (
     OPD,
     Membership,
     Pemda,
+    RegistryEvent,
     TeamCertificate,
     TeamEvent,
     TeamMember,
@@ -98,11 +108,6 @@ def can_edit(request, model, obj=None):
     return _cached(request, (model, obj.pk), compute)
 
 
-def can_add(request, model, allowed=True):
-    """May the user add rows of `model`? `allowed=False` keeps adding to superusers."""
-    return can_edit(request, model) and (allowed or request.user.is_superuser)
-
-
 class TenantValuesFilter(admin.AllValuesFieldListFilter):
     """The values of a field across a relation (period__tahun), among the visible rows
     only: Django's own filter would list the values of every tenant."""
@@ -137,12 +142,24 @@ class ActiveOPDFilter(admin.SimpleListFilter):
         return queryset
 
 
+def accounts_of_home(user):
+    """The accounts a tenant user may be shown as a choice: those of their own pemda."""
+    User = get_user_model()
+    if user.is_superuser:
+        return User.objects.all()
+    return User.objects.filter(
+        membership__pemda__in=Pemda.objects.home_of(user), is_superuser=False
+    )
+
+
 class TenantScopeMixin:
     """Rows and foreign-key choices limited to the user's tenant (admins and inlines)."""
 
     # Foreign keys that point at reference rows the user only needs to see (e.g. the
     # instrument a period uses); every other tenant foreign key offers editable rows only.
     reference_fields = ()
+    # "3,50" and "3.50" alike: Django's own field would read "4,00" as 400.
+    formfield_overrides = {models.DecimalField: {"form_class": DecimalCommaField}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -150,6 +167,10 @@ class TenantScopeMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user
         related = db_field.related_model
+        if related is get_user_model() and "queryset" not in kwargs:
+            # Never another pemda's people (nor the superuser) in a tenant's form.
+            kwargs["queryset"] = accounts_of_home(user)
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
         choices = related._default_manager.all()
         scoped = not user.is_superuser and isinstance(choices, TenantQuerySet)
         if scoped and "queryset" not in kwargs:
@@ -169,8 +190,9 @@ class TenantScopeMixin:
 class TenantAdmin(TenantScopeMixin, admin.ModelAdmin):
     """Base of every ModelAdmin of the project: see the module docstring."""
 
-    # Whether a tenant admin may add rows here (superusers always may).
-    tenant_can_add = True
+    # Tenant staff only read here, unless a ModelAdmin says its rows are theirs to write
+    # (reference data of their own pemda). Superusers write wherever the admin allows.
+    tenant_writable = False
 
     def has_module_permission(self, request):
         return is_tenant_admin(request.user)
@@ -179,14 +201,17 @@ class TenantAdmin(TenantScopeMixin, admin.ModelAdmin):
         # `obj` always comes from get_queryset(), so it is visible.
         return is_tenant_admin(request.user)
 
+    def writes(self, request):
+        return request.user.is_superuser or self.tenant_writable
+
     def has_add_permission(self, request):
-        return can_add(request, self.model, self.tenant_can_add)
+        return self.writes(request) and can_edit(request, self.model)
 
     def has_change_permission(self, request, obj=None):
-        return can_edit(request, self.model, obj)
+        return self.writes(request) and can_edit(request, self.model, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return can_edit(request, self.model, obj)
+        return self.writes(request) and can_edit(request, self.model, obj)
 
     def get_list_filter(self, request):
         return [self._scoped_filter(item) for item in super().get_list_filter(request)]
@@ -270,86 +295,78 @@ class TenantStackedInline(TenantInline, admin.StackedInline):
 # --- Registrations ------------------------------------------------------------------
 
 
+class AppPageAdmin(TenantAdmin):
+    """Rows the app's pages change (through their services, which keep the history):
+    read-only here for everyone, the superuser included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Pemda)
 class PemdaAdmin(TenantAdmin):
+    """A pemda is a tenant: the superuser creates and names them; its staff read it."""
+
     list_display = ("kode", "nama", "jenis", "parent")
     list_select_related = ("parent",)
     list_filter = ("jenis",)
     search_fields = ("kode", "nama")
-    # A new pemda is a new tenant: only a superuser creates one.
-    tenant_can_add = False
-
-    def get_readonly_fields(self, request, obj=None):
-        if request.user.is_superuser:
-            return self.readonly_fields
-        # A tenant admin may rename its own pemda, not move it in the hierarchy.
-        return (*self.readonly_fields, "kode", "jenis", "parent")
 
 
 @admin.register(OPD)
-class OPDAdmin(TenantAdmin):
+class OPDAdmin(AppPageAdmin):
+    """Changed on the OPD registry page (add, rename, deactivate, merge, split)."""
+
     list_display = ("nama", "singkatan", "kode", "pemda", "jenis", "aktif_dari", "aktif_sampai")
     list_select_related = ("pemda",)
     list_filter = ("pemda", "jenis", ActiveOPDFilter)
     search_fields = ("nama", "singkatan", "kode")
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change or {"aktif_dari", "aktif_sampai"} & set(form.changed_data):
-            # The open periods gain (or lose, while still empty) this OPD's assessment.
-            from evaluations.services.periods import sync_opd_assessments
-
-            sync_opd_assessments(obj)
-
 
 @admin.register(Membership)
-class MembershipAdmin(TenantAdmin):
+class MembershipAdmin(AppPageAdmin):
+    """Changed on the people page of each pemda (or, by the superuser, with the account)."""
+
     list_display = ("user", "role", "pemda", "opd")
     list_select_related = ("user", "pemda", "opd")
     list_filter = ("role", "pemda")
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
-    # Accounts, and the role they start with, are created by a superuser (users admin):
-    # offering tenant admins a choice of accounts would list other tenants' people.
-    tenant_can_add = False
 
-    def get_readonly_fields(self, request, obj=None):
-        if request.user.is_superuser:
-            return self.readonly_fields
-        return (*self.readonly_fields, "user")
+
+@admin.register(RegistryEvent)
+class RegistryEventAdmin(AppPageAdmin):
+    list_display = ("at", "pemda", "action", "opd", "account", "field", "user")
+    list_select_related = ("pemda", "opd", "account", "user")
+    list_filter = ("action", "pemda")
 
 
 # --- SPBE teams (issue 6) ----------------------------------------------------------
-# Roles and the team size limit are the pemda admin's to edit; team versions, members,
-# certificates and events are read here (they change through the team pages, which
-# enforce the workflow), so only superusers may change them in the admin.
+# Roles and the team size limit change on the team rules page; team versions, members,
+# certificates and events on the team pages, which enforce the workflow.
 
 
 @admin.register(TeamSettings)
-class TeamSettingsAdmin(TenantAdmin):
+class TeamSettingsAdmin(AppPageAdmin):
     list_display = ("pemda", "max_team_size")
     list_select_related = ("pemda",)
 
 
 @admin.register(TeamRole)
-class TeamRoleAdmin(TenantAdmin):
+class TeamRoleAdmin(AppPageAdmin):
     list_display = ("name", "pemda", "order", "is_technical", "max_members")
     list_select_related = ("pemda",)
     list_filter = ("pemda", "is_technical")
     search_fields = ("name",)
 
 
-class ReadOnlyTeamAdmin(TenantAdmin):
-    tenant_can_add = False
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
 @admin.register(TeamProposal)
-class TeamProposalAdmin(ReadOnlyTeamAdmin):
+class TeamProposalAdmin(AppPageAdmin):
     list_display = ("opd", "year", "version", "state", "is_current", "sk_number", "sk_date")
     list_select_related = ("opd",)
     list_filter = ("pemda", "state", "year", "is_current")
@@ -357,7 +374,7 @@ class TeamProposalAdmin(ReadOnlyTeamAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(ReadOnlyTeamAdmin):
+class TeamMemberAdmin(AppPageAdmin):
     list_display = ("name", "nip", "status", "role", "proposal")
     list_select_related = ("role", "proposal__opd")
     list_filter = ("status",)
@@ -365,7 +382,7 @@ class TeamMemberAdmin(ReadOnlyTeamAdmin):
 
 
 @admin.register(TeamCertificate)
-class TeamCertificateAdmin(ReadOnlyTeamAdmin):
+class TeamCertificateAdmin(AppPageAdmin):
     list_display = ("name", "issuer", "number", "issued_on", "expires_on", "member")
     list_select_related = ("member",)
     list_filter = ("issuer",)
@@ -374,7 +391,7 @@ class TeamCertificateAdmin(ReadOnlyTeamAdmin):
 
 
 @admin.register(TeamEvent)
-class TeamEventAdmin(ReadOnlyTeamAdmin):
+class TeamEventAdmin(AppPageAdmin):
     list_display = ("at", "opd", "proposal", "action", "user")
     list_select_related = ("opd", "proposal", "user")
     list_filter = ("action",)

@@ -115,6 +115,16 @@ class OPD(models.Model):
         blank=True,
         help_text=_("Empty while the OPD still exists. A restructured OPD keeps its history."),
     )
+    # A restructuring (merge or split) ends the old OPDs and starts new ones; the new
+    # OPD names the ones it continues. Past assessments stay with the old OPDs.
+    pendahulu = models.ManyToManyField(
+        "self",
+        verbose_name=_("predecessors"),
+        symmetrical=False,
+        blank=True,
+        related_name="penerus",
+        help_text=_("The OPDs this one continues after a merge or a split."),
+    )
 
     objects = OPDQuerySet.as_manager()
 
@@ -518,3 +528,77 @@ class TeamEvent(models.Model):
 
     def __str__(self):
         return f"{self.proposal} · {self.get_action_display()}"
+
+
+# --- The pemda's registry: OPDs and accounts (issue 12) ---------------------------------
+
+
+class RegistryEventQuerySet(TenantQuerySet):
+    opd_path = "opd"
+
+
+class RegistryEvent(models.Model):
+    """One change of the pemda's registry: an OPD added, renamed, deactivated, merged or
+    split, an account created or changed, a password set, a login unlocked, the team
+    rules changed. Who, when, what (old → new) and why. Rows are only ever added; the
+    services in opd/services/ write them (registry.py, accounts.py, team_rules.py)."""
+
+    class Action(models.TextChoices):
+        OPD_ADDED = "opd_added", _("OPD added")
+        OPD_CHANGED = "opd_changed", _("OPD changed")
+        OPD_DEACTIVATED = "opd_deactivated", _("OPD deactivated")
+        OPD_REACTIVATED = "opd_reactivated", _("OPD active again")
+        OPD_MERGED = "opd_merged", _("OPDs merged")
+        OPD_SPLIT = "opd_split", _("OPD split")
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        ACCOUNT_CHANGED = "account_changed", _("Account changed")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+        ACCOUNT_ACTIVATED = "account_activated", _("Account active again")
+        PASSWORD_SET = "password_set", _("Password set")
+        RESET_LINK_SENT = "reset_link_sent", _("Password reset link sent")
+        UNLOCKED = "unlocked", _("Login unlocked")
+        TEAM_RULES_CHANGED = "team_rules", _("SPBE team rules changed")
+
+    pemda = models.ForeignKey(Pemda, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    opd = models.ForeignKey(
+        OPD,
+        verbose_name=_("OPD"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registry_events",
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What changed: a field name (see opd/services/registry.py FIELD_LABELS), with the old
+    # and the new value as stored data (names, years, role codes), shown in words.
+    field = models.CharField(_("what"), max_length=40, blank=True)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = RegistryEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registry event")
+        verbose_name_plural = _("registry events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["pemda", "at"])]
+
+    def __str__(self):
+        return f"{self.pemda} · {self.get_action_display()}"

@@ -8,6 +8,7 @@ about other tenants.
 from functools import cached_property
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Pemda
@@ -34,6 +35,31 @@ def is_pemda_staff(user):
 def is_admin_kominfo(user):
     membership = membership_of(user)
     return user.is_superuser or (membership is not None and membership.role == Role.ADMIN_KOMINFO)
+
+
+def administers(user, pemda):
+    """Is `user` the Kominfo administrator of `pemda` itself (or a superuser)? What the
+    pemda's own registry, accounts and periods need: a province's administrator only
+    reads its kabupaten/kota."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.role == Role.ADMIN_KOMINFO
+        and membership.pemda_id == pemda.pk
+    )
+
+
+def administered_pemda_or_404(user, kode):
+    """The pemda named in the URL when the user administers it; a 404 otherwise (also for
+    a province's administrator on its kabupaten/kota: their people and OPDs are theirs)."""
+    pemda = visible_or_404(Pemda, user, kode=kode)
+    if not administers(user, pemda):
+        raise Http404("Not the administrator of this pemda")
+    return pemda
 
 
 class PemdaScopedMixin(LoginRequiredMixin):

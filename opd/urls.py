@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, registry_views, views
 
 T = "pemda/<str:pemda>/opd/<str:opd>/tim/"
 
@@ -30,4 +30,28 @@ urlpatterns = [
     path(T + "versi/<int:proposal_id>/kembalikan/", views.team_return, name="team_return"),
     path(T + "versi/<int:proposal_id>/revisi/", views.team_revise, name="team_revise"),
     path(T + "impor/", views.team_import_view, name="team_import"),
+    path("pemda/<str:pemda>/tim/aturan/", views.team_rules, name="team_rules"),
+    # The pemda's people and OPD registry (issue 12).
+    path("pemda/<str:pemda>/pengguna/", account_views.people, name="people"),
+    path("pemda/<str:pemda>/pengguna/baru/", account_views.account_create, name="account_new"),
+    path("pemda/<str:pemda>/pengguna/<int:account_id>/", account_views.account, name="account"),
+    path("pemda/<str:pemda>/registri-opd/", registry_views.registry_list, name="registry_list"),
+    path(
+        "pemda/<str:pemda>/registri-opd/tambah/", registry_views.registry_add, name="registry_add"
+    ),
+    path(
+        "pemda/<str:pemda>/registri-opd/gabung/",
+        registry_views.registry_merge,
+        name="registry_merge",
+    ),
+    path(
+        "pemda/<str:pemda>/registri-opd/<str:opd>/",
+        registry_views.registry_opd,
+        name="registry_opd",
+    ),
+    path(
+        "pemda/<str:pemda>/registri-opd/<str:opd>/pecah/",
+        registry_views.registry_split,
+        name="registry_split",
+    ),
 ]

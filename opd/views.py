@@ -18,10 +18,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import ApproveForm, CertificateForm, ImportForm, MemberForm, ReturnForm
-from .models import OPD, Pemda, TeamCertificate, TeamEvent, TeamMember, TeamProposal
-from .permissions import is_pemda_staff, visible_or_404
+from .forms import (
+    ApproveForm,
+    CertificateForm,
+    ImportForm,
+    MemberForm,
+    ReturnForm,
+    TeamRoleForm,
+    TeamSizeForm,
+)
+from .models import (
+    OPD,
+    Pemda,
+    RegistryEvent,
+    TeamCertificate,
+    TeamEvent,
+    TeamMember,
+    TeamProposal,
+)
+from .permissions import administered_pemda_or_404, is_pemda_staff, visible_or_404
 from .services import team_import, teams
+from .services import team_rules as team_rule_service
+from .services.registry import describe as describe_event
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -431,5 +449,66 @@ def team_overview(request, pemda):
             "rows": rows,
             "summary": summary,
             "years": range(timezone.localdate().year, MIN_YEAR + 18, -1),
+        },
+    )
+
+
+@login_required
+def team_rules(request, pemda):
+    """The pemda's team rules: the roles of its OPDs' SPBE teams and the team size limit.
+    For the pemda's own Kominfo administrator (anyone else: 404); every change is
+    recorded (opd/services/team_rules.py)."""
+    pemda = administered_pemda_or_404(request.user, pemda)
+    roles = team_rule_service.roles_of(pemda)
+    role_forms = {
+        role.pk: TeamRoleForm(role=role, initial=TeamRoleForm.initial_for(role)) for role in roles
+    }
+    new_role = TeamRoleForm(initial={"order": len(roles) + 1, "max_members": 1})
+    size_form = TeamSizeForm(initial={"max_team_size": teams.team_size_limit(pemda)})
+    if request.method == "POST":
+        action, user = request.POST.get("action"), request.user
+        role = next((r for r in roles if str(r.pk) == request.POST.get("role")), None)
+        try:
+            if action == "role":
+                form = TeamRoleForm(request.POST, role=role)
+                if role:
+                    role_forms[role.pk] = form
+                else:
+                    new_role = form
+                if form.is_valid():
+                    team_rule_service.save_role(user, pemda, role=role, **form.cleaned_data)
+                    messages.success(request, _("The team role has been saved."))
+                    return redirect("team_rules", pemda.kode)
+            elif action == "remove" and role is not None:
+                team_rule_service.remove_role(user, role)
+                messages.success(request, _("The team role has been removed."))
+                return redirect("team_rules", pemda.kode)
+            elif action == "size":
+                size_form = TeamSizeForm(request.POST)
+                if size_form.is_valid():
+                    team_rule_service.set_team_size(
+                        user, pemda, size_form.cleaned_data["max_team_size"]
+                    )
+                    messages.success(request, _("The team size limit has been saved."))
+                    return redirect("team_rules", pemda.kode)
+            else:
+                raise Http404("Unknown action")
+        except team_rule_service.TeamRuleError as error:
+            messages.error(request, str(error))
+    events = [
+        describe_event(event)
+        for event in RegistryEvent.objects.filter(
+            pemda=pemda, action=RegistryEvent.Action.TEAM_RULES_CHANGED
+        ).select_related("user")[:30]
+    ]
+    return render(
+        request,
+        "opd/team_rules.html",
+        {
+            "pemda": pemda,
+            "rows": [(role, role_forms[role.pk]) for role in roles],
+            "new_role": new_role,
+            "size_form": size_form,
+            "events": events,
         },
     )

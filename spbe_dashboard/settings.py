@@ -240,6 +240,23 @@ AXES_USERNAME_FORM_FIELD = "username"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "spbe_dashboard.security.client_ip"
 
+# E-mail: the password reset links (later, notifications). Every e-mail setting is here,
+# read from the environment. Without EMAIL_HOST (or another EMAIL_BACKEND than SMTP) the
+# installation sends no mail: EMAIL_ENABLED is off and the pages say so (the reset page
+# sends people to their Kominfo administrator, who sets passwords by hand).
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or SMTP_BACKEND
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SPBE Dashboard <noreply@localhost>")
+EMAIL_ENABLED = bool(EMAIL_HOST) or EMAIL_BACKEND != SMTP_BACKEND
+# A reset link is valid for 3 days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,9 +2,28 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from opd.account_views import ForgotPasswordView, NewPasswordView
+
 urlpatterns = [
     path("akun/masuk/", auth_views.LoginView.as_view(), name="login"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    # "Lupa kata sandi": Django's password reset (e-mail when configured).
+    path("akun/lupa-sandi/", ForgotPasswordView.as_view(), name="password_reset"),
+    path(
+        "akun/lupa-sandi/terkirim/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "akun/sandi-baru/<uidb64>/<token>/",
+        NewPasswordView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "akun/sandi-baru/selesai/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("opd.urls")),

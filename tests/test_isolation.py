@@ -9,7 +9,7 @@ For each MATRIX entry the URL is built for an object of Provinsi Sulawesi Barat 
 or, where the object is OPD-specific, of its Diskominfo, and requested:
 
 - as every user who must not see it: the pemda's staff of a kabupaten of the province
-  (evaluator.polman, bupati.polman), another province's staff (admin.sulsel,
+  (evaluator.polman, bupati.polman, admin.polman), another province's staff (admin.sulsel,
   evaluator.gowa), a user without a role and, for OPD-specific objects, the head of
   another OPD of the same pemda (kepala.bappeda): always 404, like a row that does not
   exist (no 403 anywhere across tenants: every view resolves its objects through
@@ -71,6 +71,15 @@ NO_OBJECT = {
     "jobs": "lists Job.objects.visible_to(user) only; no object in the URL",
     "import_scores": "the file names the rows; services.imports checks each through "
     "editable_by (tests/evaluations/test_imports.py)",
+}
+# Pages for people who are not logged in: "lupa kata sandi" (Django's password reset).
+# The confirm link carries a signed token for one account, not a tenant object
+# (tests/opd/test_people.py covers them).
+PUBLIC = {
+    "password_reset": "asks for an e-mail address (or says e-mail is not set up)",
+    "password_reset_done": "says the link is on its way",
+    "password_reset_confirm": "the e-mailed link: a signed token for one account",
+    "password_reset_complete": "says the password is set",
 }
 
 # --- The matrix -----------------------------------------------------------------------
@@ -137,6 +146,10 @@ def appeal(o):
     return {**P(o), "appeal": o.appeal.pk}
 
 
+def account(o):
+    return {**P(o), "account_id": o.world.operator_kominfo.pk}
+
+
 # fmt: off
 MATRIX = {
     # SPBE teams (opd/urls.py)
@@ -195,8 +208,15 @@ MATRIX = {
     "external_value":          Case(score, OPD, "evaluator.sulbar", post=302,
                                     data=lambda o: {"nilai": "2", "tanggal": "2025-10-01"}),
     "period_admin":            Case(P, PEMDA, "admin.sulbar", get=200),
-    "period_action":           Case(P, PEMDA, "admin.sulbar", post=302,
-                                    data=lambda o: {"action": "nothing"}),
+    # GET: what the step does (to confirm); POST: the step (an unknown one changes nothing).
+    "period_action":           Case(P, PEMDA, "admin.sulbar", get=200, post=302,
+                                    data=lambda o: {"action": "nothing"},
+                                    query=f"?tahun={YEAR}&action=finalise"),
+    # Invalid forms come back (200), nothing created or saved.
+    "period_new":              Case(P, PEMDA, "admin.sulbar", get=200, post=200,
+                                    data=lambda o: {"tahun": "20x"}),
+    "period_schedule":         Case(P, PEMDA, "admin.sulbar", get=200, post=200,
+                                    data=lambda o: {"jendela_sanggahan_hari": "0"}),
     # The preview step of a threshold change: shown (200), nothing saved.
     "period_thresholds":       Case(P, PEMDA, "admin.sulbar", get=200, post=200,
                                     data=lambda o: {"hijau": "3,50", "kuning": "2,60"}),
@@ -209,6 +229,22 @@ MATRIX = {
                                                     "tahun": str(YEAR)}),
     "report_status":           Case(job, OPD, "kepala.kominfo", get=200),
     "report_download":         Case(job, OPD, "kepala.kominfo", get=200),
+    # The pemda's people, OPD registry and team rules (issue 12): the administrator of the
+    # pemda itself; invalid forms come back (200) and change nothing.
+    "people":                  Case(P, PEMDA, "admin.sulbar", get=200),
+    "account_new":             Case(P, PEMDA, "admin.sulbar", get=200, post=200, query=""),
+    "account":                 Case(account, PEMDA, "admin.sulbar", get=200, post=200,
+                                    data=lambda o: {"action": "save", "role": "x"}, query=""),
+    "registry_list":           Case(P, PEMDA, "admin.sulbar", get=200, query=""),
+    "registry_add":            Case(P, PEMDA, "admin.sulbar", get=200, post=200, query=""),
+    "registry_merge":          Case(P, PEMDA, "admin.sulbar", get=200, post=200, query=""),
+    "registry_opd":            Case(PO, PEMDA, "admin.sulbar", get=200, post=200,
+                                    data=lambda o: {"action": "save"}, query=""),
+    "registry_split":          Case(PO, PEMDA, "admin.sulbar", get=200, post=200, query=""),
+    # The team size is already 8: saved, nothing changes.
+    "team_rules":              Case(P, PEMDA, "admin.sulbar", get=200, post=302,
+                                    data=lambda o: {"action": "size", "max_team_size": "8"},
+                                    query=""),
     # Appeals
     "appeal_list":             Case(P, PEMDA, "evaluator.sulbar", get=200),
     "appeal_decide":           Case(appeal, OPD, "evaluator.sulbar", post=302,
@@ -221,7 +257,14 @@ MATRIX = {
 
 # Who must not see or change an object of the province (PEMDA) or of its Diskominfo (OPD).
 DENIED = {
-    PEMDA: ["evaluator.polman", "bupati.polman", "admin.sulsel", "evaluator.gowa", "tanpa.peran"],
+    PEMDA: [
+        "evaluator.polman",
+        "bupati.polman",
+        "admin.polman",
+        "admin.sulsel",
+        "evaluator.gowa",
+        "tanpa.peran",
+    ],
 }
 DENIED[OPD] = ["kepala.bappeda", *DENIED[PEMDA]]
 
@@ -248,15 +291,15 @@ def test_every_url_pattern_is_covered():
     assert len(names) > 30, names
     unnamed = [route for route, name in names if not name]
     assert not unnamed, f"name these URL patterns so the matrix can cover them: {unnamed}"
-    missing = sorted(
-        f"{name} ({route})" for route, name in names if name not in MATRIX and name not in NO_OBJECT
-    )
+    covered = set(MATRIX) | set(NO_OBJECT) | set(PUBLIC)
+    missing = sorted(f"{name} ({route})" for route, name in names if name not in covered)
     assert not missing, (
         "URL patterns without a tenant-isolation entry: add each to MATRIX in "
-        f"tests/test_isolation.py (or, if it takes no object, to NO_OBJECT with the reason): "
+        "tests/test_isolation.py (or, if it takes no object, to NO_OBJECT with the reason; "
+        f"a page for anonymous people to PUBLIC): "
         f"{missing}"
     )
-    stale = sorted((set(MATRIX) | set(NO_OBJECT)) - {name for _route, name in names})
+    stale = sorted(covered - {name for _route, name in names})
     assert not stale, f"entries for URL names that no longer exist: {stale}"
     takes_object = [name for route, name in names if "<" in route]
     assert not set(takes_object) & set(NO_OBJECT), "a URL with an object must be in MATRIX"
@@ -372,7 +415,7 @@ def test_the_matrix_is_not_empty():
     for case in MATRIX.values():
         methods = [m for m in ("get", "post") if getattr(case, m) is not None]
         requests += len(methods) * (len(DENIED[case.scope]) + 2)
-    assert len(MATRIX) >= 38 and requests > 300
+    assert len(MATRIX) >= 50 and requests > 400
     assert settings.LOGIN_URL in ("login", "/akun/masuk/")
 
 

@@ -500,6 +500,14 @@ class Period(models.Model):
     jendela_sanggahan_hari = models.PositiveSmallIntegerField(
         _("appeal window (days)"), default=3, validators=[MinValueValidator(1)]
     )
+    # The schedule: the planned last day of each stage, shown as deadlines on the pages
+    # (services/schedule.py). The appeal window has no date of its own: it opens when
+    # document review ends and lasts `jendela_sanggahan_hari` days.
+    batas_mandiri = models.DateField(_("self-assessment until"), null=True, blank=True)
+    batas_dokumen = models.DateField(_("document review until"), null=True, blank=True)
+    batas_interviu = models.DateField(_("interview until"), null=True, blank=True)
+    batas_visitasi = models.DateField(_("visit until"), null=True, blank=True)
+    batas_final = models.DateField(_("final results by"), null=True, blank=True)
 
     objects = PeriodQuerySet.as_manager()
 
@@ -564,6 +572,10 @@ class Period(models.Model):
             and self.zona_kuning_dari >= self.zona_hijau_dari
         ):
             errors["zona_kuning_dari"] = _("The yellow threshold must be below the green one.")
+        from ..services.schedule import schedule_problems
+
+        for field, problem in schedule_problems(self):
+            errors.setdefault(field, []).append(problem)
         if errors:
             raise ValidationError(errors)
 

@@ -27,12 +27,12 @@ written (or an assessment is marked stale), so a second run leaves even their
 `computed_at` untouched.
 """
 
-import datetime
 import math
 import os
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from statistics import NormalDist
 
@@ -433,6 +433,7 @@ DEMO_USERS = (
     DemoUser("operator.kominfo", "Fadli", "Ramadhan", Role.OPERATOR_OPD, "76", "DISKOMINFO"),
     DemoUser("evaluator.polman", "Nurul", "Hikmah", Role.EVALUATOR, "76.02"),
     DemoUser("bupati.polman", "Andi", "Syahrir", Role.PIMPINAN, "76.02"),
+    DemoUser("admin.polman", "Ahmad", "Mappaturung", Role.ADMIN_KOMINFO, "76.02"),
 )
 
 
@@ -701,7 +702,7 @@ def score_values(draws, shift, indicators):
 SCORE_FIELDS = ("level_mandiri", "penjelasan", "level_evaluator", "catatan_evaluator")
 # What the entered external values record (the demo's source scores are not real ones).
 EXTERNAL_SCORE = "demo"
-EXTERNAL_DATE = datetime.date(2026, 10, 15)
+EXTERNAL_DATE = date(2026, 10, 15)
 UPDATE_BATCH = 500
 
 
@@ -834,9 +835,21 @@ def _seed_instruments(pemdas):
     }
 
 
+def demo_schedule(year):
+    """The stage dates of a demo year, after the national calendar: self-assessment
+    until May, documents until July, interviews in September, visits in October."""
+    return {
+        "batas_mandiri": date(year, 5, 31),
+        "batas_dokumen": date(year, 7, 31),
+        "batas_interviu": date(year, 9, 30),
+        "batas_visitasi": date(year, 10, 31),
+        "batas_final": date(year, 12, 15),
+    }
+
+
 def _seed_periods(pemdas, instruments, summary):
-    """The yearly periods with their assessments; returns them and the ids of the
-    periods whose figures must be recomputed."""
+    """The yearly periods with their assessments and schedule; returns them and the ids
+    of the periods whose figures must be recomputed."""
     existing = {
         (period.pemda_id, period.tahun): period
         for period in Period.objects.filter(pemda__in=pemdas.values(), triwulan__isnull=True)
@@ -849,17 +862,19 @@ def _seed_periods(pemdas, instruments, summary):
             )
             zones = ZONES_2026 if year >= FIRST_2026 else {}
             period = existing.get((pemda.id, year))
+            schedule = demo_schedule(year)
             if period is None:
                 period = open_period(
-                    pemda, year, instruments[pemda.kode][year], status=status, **zones
+                    pemda, year, instruments[pemda.kode][year], status=status, **schedule, **zones
                 )
                 summary.periods.created += 1
                 dirty.add(period.id)
             else:
-                if period.status != status:
-                    period.status = status
-                    period.save(update_fields=["status"])
+                changed = _sync(period, {"status": status, **schedule})
+                if changed:
+                    period.save(update_fields=changed)
                     summary.periods.changed += 1
+                if "status" in changed:
                     dirty.add(period.id)
                 if ensure_assessments(period):
                     dirty.add(period.id)

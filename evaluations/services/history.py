@@ -6,10 +6,12 @@ through `describe`."""
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Assessment, FigureStatus, Period, Stage
+from .schedule import SCHEDULE_FIELDS
 
 FIELD_LABELS = {
     "level_mandiri": _("Self-assessed level"),
@@ -25,6 +27,12 @@ FIELD_LABELS = {
     "zona_kuning_dari": _("Yellow zone from"),
     "indeks_resmi": _("Official national index"),
     "status_nilai": _("Status of the figures"),
+}
+DATE_FIELDS = frozenset(SCHEDULE_FIELDS)
+# The schedule reads as the Period model names its fields.
+FIELD_LABELS |= {
+    name: capfirst(Period._meta.get_field(name).verbose_name)
+    for name in (*DATE_FIELDS, "jendela_sanggahan_hari")
 }
 
 # Fields whose values are codes of a choice: shown by their label.
@@ -73,6 +81,9 @@ def value_label(field, value):
     if field in DATETIME_FIELDS:
         moment = parse_datetime(value)
         return formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else value
+    if field in DATE_FIELDS:
+        day = parse_date(value)
+        return formats.date_format(day, "DATE_FORMAT") if day else value
     return value
 
 

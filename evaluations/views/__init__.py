@@ -4,7 +4,13 @@ from .home import home
 from .jobs import JobListView
 from .kabupaten import KabupatenRankingView
 from .opd import OPDDetailView, OPDListView
-from .periodadmin import PeriodActionView, PeriodAdminView, PeriodThresholdsView
+from .periodadmin import (
+    PeriodActionView,
+    PeriodAdminView,
+    PeriodCreateView,
+    PeriodScheduleView,
+    PeriodThresholdsView,
+)
 from .reports import ReportCreateView, ReportDownloadView, ReportStatusView
 from .review import (
     ExternalValueView,
@@ -23,6 +29,8 @@ __all__ = [
     "ExternalValueView",
     "PeriodActionView",
     "PeriodAdminView",
+    "PeriodCreateView",
+    "PeriodScheduleView",
     "PeriodThresholdsView",
     "ReturnSelfAssessmentView",
     "ReviewQueueView",

@@ -59,6 +59,8 @@ def pick_period(periods, request, default=results_period):
     is none). An unknown year is a 404 rather than a silent fallback, so a shared link
     never shows another year's figures than the one it names."""
     year, quarter = request.GET.get("tahun"), request.GET.get("tw")
+    if year and "-" in year:  # the period switcher names a quarter "2027-1"
+        year, quarter = year.split("-", 1)
     if not year:
         return default(periods)
     for period in periods:

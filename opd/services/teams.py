@@ -37,6 +37,7 @@ from ..models import (
     TeamRole,
     TeamSettings,
 )
+from ..permissions import administers
 from ..querysets import membership_of
 from ..roles import OPD_ROLES, Role
 
@@ -430,14 +431,7 @@ def can_propose(user, opd):
 
 def can_decide(user, opd):
     """The Kominfo administrator of the OPD's own pemda (not of its province)."""
-    if user.is_superuser:
-        return True
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and membership.role == Role.ADMIN_KOMINFO
-        and membership.pemda_id == opd.pemda_id
-    )
+    return administers(user, opd.pemda)
 
 
 def _text(value, max_length):

@@ -131,6 +131,8 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     sign_in_as("admin.sulbar")
     page.goto(f"{base}/pemda/76/periode/{query}")
     page.get_by_test_id("start-evaluation").click()
+    expect(page.get_by_test_id("not-submitted")).to_have_attribute("data-count", "1")
+    page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("period-status")).to_have_attribute("data-status", "evaluasi")
 
     # 4. The evaluator reviews every indicator from the keyboard (4, Enter), then ends
@@ -139,6 +141,8 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     page.goto(f"{base}/pemda/76/evaluasi/{query}")
     page.get_by_role("link", name="Dinas Komunikasi dan Informatika").click()
     expect(page.locator("[data-indicator]")).to_have_count(25)
+    # The keys go to the highlighted indicator once the page's script has focused it.
+    expect(page.locator("[data-indicator]").first).to_be_focused()
     for i in range(25):
         page.keyboard.press("4")
         page.keyboard.press("Enter")
@@ -151,6 +155,8 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
 
     page.goto(f"{base}/pemda/76/periode/{query}")
     page.get_by_test_id("next-stage").click()
+    expect(page.get_by_test_id("appeal-until")).to_contain_text("sanggahan sampai")
+    page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("period-stage")).to_have_attribute("data-stage", "interviu")
 
     # 5. The OPD contests indicator 1: it asks for level 5, with its argument.
@@ -184,6 +190,7 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     page.goto(f"{base}/pemda/76/periode/{query}")
     expect(page.get_by_test_id("ready")).to_be_visible()
     page.get_by_test_id("finalise").click()
+    page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("period-status")).to_have_attribute("data-status", "final")
     jobs = Job.objects.filter(kind=Job.Kind.RECOMPUTE_PERIOD, period=period)
     assert wait_for(lambda: jobs.filter(state=Job.State.DONE).exists(), timeout=60), (

@@ -21,6 +21,7 @@ def test_sekprov_signs_in_and_opens_the_ranking(page, live_server, login, world)
     assert "Dinas Komunikasi" in rows.nth(0).inner_text()
     assert "Hijau" in rows.nth(0).inner_text() and "Merah" in rows.nth(1).inner_text()
 
+    page.get_by_test_id("user-menu-button").click()
     page.select_option("#language-select", "en")
     page.get_by_role("button", name="Ganti").click()
     page.wait_for_load_state()

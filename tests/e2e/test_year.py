@@ -23,6 +23,7 @@ def test_a_year_of_honest_figures(page, live_server, login, world):
     login("admin.sulbar")
     page.goto(f"{base}/pemda/76/periode/?tahun=2025")
     page.get_by_test_id("open-next").click()
+    page.get_by_test_id("period-create").click()
     expect(page.get_by_test_id("period-status")).to_have_attribute("data-status", "mandiri")
     assert Period.objects.filter(pemda=world.sulbar, tahun=2026).exists()
 
@@ -57,6 +58,7 @@ def test_a_year_of_honest_figures(page, live_server, login, world):
     login("admin.sulbar")
     page.goto(f"{base}/pemda/76/periode/?tahun=2025")
     page.get_by_test_id("finalise").click()
+    page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("period-status")).to_have_attribute("data-status", "final")
     page.goto(f"{base}/pemda/76/periode/ambang-zona/?tahun=2025")
     expect(page.get_by_test_id("thresholds-final")).to_be_visible()
@@ -72,8 +74,9 @@ def test_a_year_of_honest_figures(page, live_server, login, world):
 
     # Reopening asks for a reason; the history then says who did what, in words.
     page.goto(f"{base}/pemda/76/periode/?tahun=2025")
-    page.fill("#id_alasan", "Koreksi atas sanggahan Bappeda")
     page.get_by_test_id("reopen").click()
+    page.fill("#id_alasan", "Koreksi atas sanggahan Bappeda")
+    page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("period-status")).to_have_attribute("data-status", "evaluasi")
     history = page.get_by_test_id("period-change").first
     expect(history).to_contain_text("Muhammad Ridwan")

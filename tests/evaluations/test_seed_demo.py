@@ -183,6 +183,8 @@ def test_final_years_and_the_year_under_evaluation(seeded):
     assert not Score.objects.filter(
         level_mandiri__isnull=True, indicator__nilai_bawaan__isnull=True
     ).exists()
+    # Every year has its schedule, shown as deadlines.
+    assert Period.objects.filter(batas_mandiri__month=5, batas_final__month=12).count() == 7 * 8
 
     # The restructured OPD: BPKAD up to 2021, its tasks with BPKPD from 2022.
     def years(kode):
@@ -238,6 +240,7 @@ DEMO_LOGINS = [
     ("operator.kominfo", Role.OPERATOR_OPD, "76", "DISKOMINFO"),
     ("evaluator.polman", Role.EVALUATOR, "76.02", None),
     ("bupati.polman", Role.PIMPINAN, "76.02", None),
+    ("admin.polman", Role.ADMIN_KOMINFO, "76.02", None),
 ]
 
 

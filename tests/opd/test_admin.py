@@ -1,10 +1,13 @@
-"""The Django admin is scoped by tenant like every other page.
+"""The Django admin is the superuser's; tenant staff get a scoped, read-only view.
 
-admin.sulbar (Kominfo administrator of the province) sees Sulawesi Barat and, read-only,
-its kabupaten; admin.polman sees only Polewali Mandar; nobody but the superuser sees
-Sulawesi Selatan from Sulawesi Barat or the other way round.
+admin.sulbar (Kominfo administrator of the province) sees Sulawesi Barat and its
+kabupaten; admin.polman sees only Polewali Mandar; nobody but the superuser sees
+Sulawesi Selatan from Sulawesi Barat or the other way round. Tenant staff write nothing
+there but their pemda's own instruments: every workflow model refuses their writes, and
+no form offers them another pemda's people.
 """
 
+import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -12,6 +15,7 @@ import pytest
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
@@ -22,12 +26,29 @@ from evaluations.models import (
     Domain,
     Indicator,
     Instrument,
+    Job,
+    LevelCriterion,
+    OfficialIndex,
+    PemdaSummary,
     Period,
+    PredikatBand,
     Score,
 )
-from opd.admin import TenantAdmin
-from opd.models import OPD, Pemda
-from tests.factories import OPDFactory, make_period, opd_template
+from opd.admin import AppPageAdmin, TenantAdmin
+from opd.models import (
+    OPD,
+    Membership,
+    Pemda,
+    RegistryEvent,
+    TeamCertificate,
+    TeamEvent,
+    TeamMember,
+    TeamProposal,
+    TeamRole,
+    TeamSettings,
+)
+from opd.services.registry import record
+from tests.factories import OPDFactory, add_member, make_period, make_team, opd_template
 
 # Names that must never show on a page served to the Sulawesi Barat side.
 SULSEL_MARKERS = ("sulawesi selatan", "gowa", "sulsel")
@@ -115,24 +136,15 @@ def test_another_tenants_row_does_not_exist(client, world, username, hidden):
     client.force_login(getattr(world, username))
     opd = getattr(world, hidden)
 
-    for view in ("change", "delete", "history"):
+    for view in ("change", "history"):
         response = client.get(url(OPD, view, opd.pk))
         assert response.status_code == 302
         assert response.url == reverse("admin:index")
     response = client.post(url(OPD, "change", opd.pk), opd_form(opd, nama="Diubah"), follow=True)
     assert opd.nama not in response.content.decode()
+    assert client.post(url(OPD, "delete", opd.pk), {"post": "yes"}).status_code == 403
     opd.refresh_from_db()
     assert opd.nama != "Diubah"
-
-
-def test_province_admin_changes_its_own_opd(client, world):
-    client.force_login(world.admin_sulbar)
-
-    response = client.post(change_url(world.kominfo), opd_form(world.kominfo, nama="Dinas Kominfo"))
-
-    assert response.status_code == 302
-    world.kominfo.refresh_from_db()
-    assert world.kominfo.nama == "Dinas Kominfo"
 
 
 @pytest.mark.parametrize(
@@ -164,24 +176,6 @@ def test_kabupaten_rows_and_shipped_instruments_are_read_only(client, world, row
     assert type(obj).objects.filter(pk=obj.pk, nama=obj.nama).exists()
 
 
-@pytest.mark.parametrize("pemda", ["sulsel", "polman", "gowa"])
-def test_province_admin_adds_opds_only_to_its_own_pemda(client, world, pemda):
-    client.force_login(world.admin_sulbar)
-    before = OPD.objects.count()
-
-    response = client.get(url(OPD, "add"))
-    assert list(response.context["adminform"].form.fields["pemda"].queryset) == [world.sulbar]
-
-    response = client.post(url(OPD, "add"), opd_form(pemda=getattr(world, pemda).pk))
-    assert response.status_code == 200
-    assert "pemda" in response.context["adminform"].form.errors
-    assert OPD.objects.count() == before
-
-    response = client.post(url(OPD, "add"), opd_form(pemda=world.sulbar.pk))
-    assert response.status_code == 302
-    assert OPD.objects.get(nama="Dinas Pariwisata").pemda == world.sulbar
-
-
 def test_save_model_refuses_another_tenants_row_whatever_the_form_says(rf, world):
     request = rf.post("/")
     request.user = world.admin_sulbar
@@ -210,7 +204,9 @@ def test_only_staff_kominfo_administrators_enter(client, world):
 
 
 def test_period_from_the_admin_is_validated_and_opens_assessments(client, world):
-    client.force_login(world.admin_sulbar)
+    """The superuser may open a period here, through the same open_period as the page;
+    "3,50" is read with its decimal comma."""
+    client.force_login(world.superadmin)
     broken = Instrument.objects.create(kode="rusak", nama="Instrumen Rusak", pemda=world.sulbar)
     domain = Domain.objects.create(instrument=broken, nomor=1, nama="Kebijakan", bobot=100)
     aspect = Aspect.objects.create(
@@ -224,7 +220,7 @@ def test_period_from_the_admin_is_validated_and_opens_assessments(client, world)
         "tahun": 2025,
         "triwulan": "",
         "status": Period.Status.SELF_ASSESSMENT,
-        "zona_hijau_dari": "3.50",
+        "zona_hijau_dari": "3,50",
         "zona_kuning_dari": "2.60",
         "tahap": "dokumen",
         "jendela_sanggahan_hari": 3,
@@ -286,30 +282,170 @@ def test_changelist_queries_do_not_grow_with_rows(client, world, model):
     assert count() == few
 
 
-def test_opd_activation_changes_follow_into_open_periods(
-    client, world, django_capture_on_commit_callbacks
-):
-    """A new OPD gets its assessment in the open periods of its years; when it stops
-    earlier, its still-empty assessments go, but entered work is never deleted."""
-    open_2024 = make_period(world.sulbar, 2024)
-    final_2023 = make_period(world.sulbar, 2023, status=Period.Status.FINAL)
+# --- Tenant staff write nothing here but their own instruments -------------------------
+
+# The reference data a pemda's administrator may still edit in the admin: its own
+# instruments (the shared ones are read-only to it). Everything else is workflow data.
+TENANT_WRITABLE = {Instrument, Domain, Aspect, Indicator, LevelCriterion, PredikatBand}
+
+
+@pytest.fixture
+def rows(world):
+    """One row of every model registered in the admin, all of Sulawesi Barat."""
+    period = make_period(world.sulbar, 2024)
+    proposal = make_team(world.kominfo, 2024)
+    member = add_member(proposal, 1, name="Andi")
+    own = Instrument.objects.create(
+        kode="milik-sulbar",
+        nama="Instrumen Sulbar",
+        pemda=world.sulbar,
+        status=Instrument.Status.DRAFT,
+    )
+    domain = Domain.objects.create(instrument=own, nomor=1, nama="Kebijakan", bobot=100)
+    aspect = Aspect.objects.create(
+        instrument=own, domain=domain, nomor=1, nama="Kebijakan", bobot=100
+    )
+    indicator = Indicator.objects.create(
+        instrument=own, aspect=aspect, nomor=1, nama="Tata kelola", bobot=100, skala="proses"
+    )
+    by_model = {
+        Pemda: world.sulbar,
+        OPD: world.kominfo,
+        Membership: world.operator_kominfo.membership,
+        RegistryEvent: record(world.admin_sulbar, world.sulbar, RegistryEvent.Action.OPD_ADDED),
+        TeamSettings: TeamSettings.objects.create(pemda=world.sulbar),
+        TeamRole: member.role,
+        TeamProposal: proposal,
+        TeamMember: member,
+        TeamCertificate: TeamCertificate.objects.create(
+            member=member, name="Sertifikat", issuer="bnsp", issued_on=datetime.date(2024, 1, 2)
+        ),
+        TeamEvent: TeamEvent.objects.create(
+            pemda=world.sulbar, opd=world.kominfo, proposal=proposal, action="created"
+        ),
+        Instrument: own,
+        Domain: domain,
+        Aspect: aspect,
+        Indicator: indicator,
+        LevelCriterion: LevelCriterion.objects.create(
+            indicator=indicator, level=1, nama="Rintisan", kriteria="Ad hoc"
+        ),
+        PredikatBand: PredikatBand.objects.create(instrument=own, nama="Baik", batas_bawah="2.60"),
+        Period: period,
+        Assessment: period.assessments.get(opd=world.kominfo),
+        Score: Score.objects.filter(assessment__period=period).first(),
+        PemdaSummary: PemdaSummary.objects.create(pemda=world.sulbar, period=period),
+        OfficialIndex: OfficialIndex.objects.create(
+            pemda=world.sulbar, tahun=2024, indeks="3.70", sumber="KemenPANRB"
+        ),
+        Job: Job.objects.create(kind=Job.Kind.RECOMPUTE_PERIOD, pemda=world.sulbar, period=period),
+    }
+    project = {m for m, a in admin.site._registry.items() if isinstance(a, TenantAdmin)}
+    assert set(by_model) == project, "give every model registered in the admin a row here"
+    return by_model
+
+
+def test_tenant_staff_write_only_their_own_instruments(client, world, rows):
     client.force_login(world.admin_sulbar)
+    writable = {model for model in rows if admin.site._registry[model].tenant_writable}
+    assert writable == TENANT_WRITABLE
 
-    with django_capture_on_commit_callbacks(execute=True):
-        created = client.post(url(OPD, "add"), opd_form(pemda=world.sulbar.pk))
-    assert created.status_code == 302
-    dispar = OPD.objects.get(pemda=world.sulbar, kode="DISPAR")
-    assert open_2024.assessments.filter(opd=dispar).count() == 1
-    assert open_2024.assessments.get(opd=dispar).scores.count() == 25
-    assert not final_2023.assessments.filter(opd=dispar).exists()  # final periods stay
-    assert not open_2024.assessments.filter(is_stale=True).exists()  # recomputed
+    domain = rows[Domain]
+    response = client.post(
+        change_url(domain),
+        {
+            "instrument": domain.instrument_id,
+            "nomor": 1,
+            "nama": "Kebijakan SPBE",
+            "bobot": "100,0",
+        },
+    )
+    assert response.status_code == 302
+    domain.refresh_from_db()
+    assert (domain.nama, domain.bobot) == ("Kebijakan SPBE", Decimal("100"))
+    # A shared instrument stays read-only to it, and so does its own once published
+    # (a change is then a new version, on the instrument pages).
+    shared = opd_template().domains.first()
+    assert client.post(change_url(shared), {"nama": "x"}).status_code == 403
+    Instrument.objects.filter(pk=domain.instrument_id).update(status=Instrument.Status.PUBLISHED)
+    assert client.post(change_url(domain), {"nama": "y"}).status_code == 403
 
-    # Bappeda has work in 2024; Dispar has none. Both stop in 2023.
-    bappeda_score = open_2024.assessments.get(opd=world.bappeda).scores.first()
-    bappeda_score.level_mandiri = 3
-    bappeda_score.save()
-    for opd in (dispar, world.bappeda):
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(change_url(opd), opd_form(opd, aktif_sampai=2023))
-    assert not open_2024.assessments.filter(opd=dispar).exists()
-    assert open_2024.assessments.filter(opd=world.bappeda).exists()
+
+@pytest.mark.parametrize("username", ["admin_sulbar", "superadmin"])
+def test_every_workflow_model_refuses_writes(client, world, rows, username):
+    """Tenant staff (a staff Kominfo administrator of the pemda) cannot add, change or
+    delete any workflow row; the superuser cannot either where the app has a page for
+    it (AppPageAdmin). Every row stays as it was."""
+    user = getattr(world, username)
+    client.force_login(user)
+    problems = []
+    for model, obj in rows.items():
+        model_admin = admin.site._registry[model]
+        if model in TENANT_WRITABLE or (
+            user.is_superuser and not isinstance(model_admin, AppPageAdmin)
+        ):
+            continue
+        before = model_to_dict(model.objects.get(pk=obj.pk))
+        changelist = client.get(url(model))
+        if changelist.status_code != 200 or changelist.context["has_add_permission"]:
+            problems.append(f"{model.__name__}: the list offers adding")
+        for method, path in (("get", url(model, "add")), ("post", url(model, "add"))):
+            if getattr(client, method)(path, {}).status_code != 403:
+                problems.append(f"{model.__name__}: {method.upper()} add not refused")
+        page = client.get(change_url(obj))
+        if page.status_code != 200 or page.context["has_change_permission"]:
+            problems.append(f"{model.__name__}: the change page is not read-only")
+        if client.post(change_url(obj), {"nama": "x", "status": "final"}).status_code != 403:
+            problems.append(f"{model.__name__}: POST change not refused")
+        if client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code != 403:
+            problems.append(f"{model.__name__}: delete not refused")
+        client.post(
+            url(model), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+        )
+        if model_to_dict(model.objects.get(pk=obj.pk)) != before:
+            problems.append(f"{model.__name__}: the row changed")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_form_offers_another_pemdas_people(client, world, rf):
+    """A kabupaten's administrator picks (or even reads) no account of another pemda, nor
+    the superuser: the assessment's submitter, the team's creator..."""
+    period = make_period(world.polman, 2024)
+    assessment = period.assessments.get(opd=world.polman_dinkes)
+    Assessment.objects.filter(pk=assessment.pk).update(diajukan_oleh=world.kepala_polman_dinkes)
+    request = rf.get("/")
+    request.user = world.admin_polman
+    for model, field in ((Assessment, "diajukan_oleh"), (TeamProposal, "created_by")):
+        formfield = admin.site._registry[model].formfield_for_foreignkey(
+            model._meta.get_field(field), request
+        )
+        offered = set(formfield.queryset.values_list("username", flat=True))
+        assert offered == {
+            "evaluator.polman",
+            "bupati.polman",
+            "admin.polman",
+            "kepala.dinkes.polman",
+        }
+
+    client.force_login(world.admin_polman)
+    page = client.get(change_url(assessment)).content.decode()
+    others = ["superadmin", "admin.sulbar", "evaluator.sulbar", "admin.sulsel", "tanpa.peran"]
+    assert not [name for name in others if name in page]
+    assert "<select" not in page  # read-only: no choice at all
+
+
+def test_number_fields_read_the_decimal_comma(client, world):
+    """The reported bug: "4,00" typed in the admin became 400."""
+    client.force_login(world.superadmin)
+    own = Instrument.objects.create(kode="uji", nama="Instrumen Uji", pemda=world.sulbar)
+    response = client.post(
+        url(PredikatBand, "add"), {"instrument": own.pk, "nama": "Memuaskan", "batas_bawah": "4,20"}
+    )
+    assert response.status_code == 302
+    assert PredikatBand.objects.get(instrument=own).batas_bawah == Decimal("4.20")
+    response = client.post(
+        url(PredikatBand, "add"), {"instrument": own.pk, "nama": "Kurang", "batas_bawah": "1.000,5"}
+    )
+    assert (
+        response.status_code == 200 and "batas_bawah" in response.context["adminform"].form.errors
+    )

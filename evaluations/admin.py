@@ -30,8 +30,8 @@ from .models import (
     PredikatBand,
     Score,
 )
+from .queueing import request_period_recompute
 from .services.periods import open_period
-from .services.recompute import request_period_recompute
 
 
 def instrument_frozen(instrument_id):

@@ -9,6 +9,9 @@ class EvaluationsConfig(AppConfig):
     def ready(self):
         from opd.signals import opds_changed
 
+        # Register the tasks in every process (the web too): queueing sends them by name,
+        # and in-process (eager) execution needs them known.
+        from . import tasks  # noqa: F401
         from .services.periods import opds_changed as follow_opds
 
         # The open periods follow the OPD registry (opd never imports evaluations).

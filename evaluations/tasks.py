@@ -1,21 +1,25 @@
 """Celery tasks: thin wrappers that take ids and call services. Safe to run twice.
 
-Each run is recorded in a `Job` (services.jobs). Tasks are acknowledged late and
+Each run is recorded in a `Job` (jobs.py); the work is asked for through queueing.py. Tasks are acknowledged late and
 redelivered when their worker dies, so a killed recompute runs again; the recompute
 itself is one transaction per period, so until then the old figures stand. Transient
 database or broker errors are retried with exponential backoff.
 """
 
+import contextlib
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerError
 
 from opd.models import Pemda
 
-from .models import Assessment, Job
-from .services import jobs, recompute
+from . import jobs, queueing
+from .models import Assessment, Job, Period
+from .services import recompute
 
 logger = logging.getLogger(__name__)
 
@@ -32,45 +36,62 @@ COMMON = {
 }
 
 
-def _run(task, kind, work, period_id=None, pemda_id=None):
-    job = jobs.start(kind, task.request.id, period_id=period_id, pemda_id=pemda_id)
+def _run(task, kind, work, period_id=None, pemda_id=None, atomic=False):
+    """Run `work(job)` recorded in the task's Job row. `atomic`: the job's start, the
+    work and its finish in one transaction (one commit for a short run; a long run
+    records its start and progress as it goes, so that they show meanwhile)."""
+    scope = {"period_id": period_id, "pemda_id": pemda_id}
     try:
-        detail = work(job)
+        with transaction.atomic() if atomic else contextlib.nullcontext():
+            job = jobs.start(kind, task.request.id, **scope)
+            detail = work(job)
+            jobs.finish(job, detail or "")
     except Exception as exc:
-        try:
-            jobs.fail(job, f"{type(exc).__name__}: {exc}")
+        try:  # outside the failed transaction, which took the job's start with it
+            jobs.fail(jobs.start(kind, task.request.id, **scope), f"{type(exc).__name__}: {exc}")
         except Exception:  # the database itself may be what failed
-            logger.exception("Could not record the failure of job %s", job.pk)
+            logger.exception("Could not record the failure of task %s", task.request.id)
         raise
-    jobs.finish(job, detail or "")
     return detail
-
-
-@shared_task(**COMMON, soft_time_limit=50, time_limit=60)
-def recompute_assessment_task(self, assessment_id):
-    """Recompute one assessment, then the ranks and summary of its period."""
-    period_id = (
-        Assessment.objects.filter(pk=assessment_id).values_list("period_id", flat=True).first()
-    )
-    if period_id is None:  # deleted meanwhile: nothing to do
-        return None
-
-    def work(job):
-        assessment = recompute.recompute_assessment(assessment_id)
-        return f"{assessment.opd_id}: {assessment.indeks} {assessment.zona}"
-
-    return _run(self, Job.Kind.RECOMPUTE_ASSESSMENT, work, period_id=period_id)
 
 
 @shared_task(**COMMON, soft_time_limit=240, time_limit=300)
 def recompute_period_task(self, period_id):
-    """Recompute a whole period set-based (weights, thresholds, status or OPDs changed)."""
+    """Recompute the outdated assessments of a period, once: queued by the first change
+    of a burst (queueing.py), it waits until the changes stop, then forgets the pending
+    mark (a later change queues a new run) and recomputes."""
+    if not self.request.is_eager:
+        wait = queueing.postpone_for(period_id)
+        if wait > 0:
+            # The same task id, so the same Job row; a new message, so the retry budget
+            # stays for real errors.
+            self.apply_async((period_id,), task_id=self.request.id, countdown=wait)
+            return "postponed"
+    queueing.forget_pending(period_id)
+    pemda_id = Period.objects.filter(pk=period_id).values_list("pemda_id", flat=True).first()
+    if pemda_id is None:
+        return None  # deleted meanwhile
 
     def work(job):
-        count = recompute.recompute_periods([period_id])
-        return f"{count} assessments"
+        count = recompute.recompute_outdated(period_id)
+        return ngettext(
+            "%(count)d assessment recomputed", "%(count)d assessments recomputed", count
+        ) % {"count": count}
 
-    return _run(self, Job.Kind.RECOMPUTE_PERIOD, work, period_id=period_id)
+    return _run(
+        self, Job.Kind.RECOMPUTE_PERIOD, work, period_id=period_id, pemda_id=pemda_id, atomic=True
+    )
+
+
+@shared_task(**COMMON, soft_time_limit=240, time_limit=300)
+def recompute_assessment_task(self, assessment_id):
+    """Messages queued before recomputes were coalesced per period: recompute the
+    outdated assessments of the assessment's period."""
+    period_id = (
+        Assessment.objects.filter(pk=assessment_id).values_list("period_id", flat=True).first()
+    )
+    if period_id is not None:
+        recompute.recompute_outdated(period_id)
 
 
 @shared_task(**COMMON, soft_time_limit=3300, time_limit=3600)
@@ -84,7 +105,7 @@ def recompute_all_task(self, pemda_id=None, tahun=None):
         count = recompute.recompute_periods(
             period_ids, on_progress=lambda done, total: _progress(job, done, total)
         )
-        return f"{len(period_ids)} periods, {count} assessments"
+        return _periods_done(len(period_ids), count)
 
     return _run(self, Job.Kind.RECOMPUTE_ALL, work, pemda_id=pemda_id)
 
@@ -101,15 +122,22 @@ def sweep_stale_task(self):
         count = recompute.recompute_periods(
             period_ids, on_progress=lambda done, total: _progress(job, done, total)
         )
-        return f"{len(period_ids)} periods, {count} assessments"
+        return _periods_done(len(period_ids), count)
 
     return _run(self, Job.Kind.SWEEP_STALE, work)
 
 
+def _periods_done(periods, assessments):
+    return _("%(periods)d periods, %(assessments)d assessments recomputed") % {
+        "periods": periods,
+        "assessments": assessments,
+    }
+
+
 def _progress(job, done, total):
-    # One write every ~2% is plenty for a progress bar.
-    if done == total or done % max(1, total // 50) == 0:
-        jobs.progress(job, done, total, f"{done}/{total} periods")
+    jobs.progress(
+        job, done, total, _("%(done)d of %(total)d periods") % {"done": done, "total": total}
+    )
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300)
@@ -119,3 +147,9 @@ def make_report_task(self, job_id, language=None):
 
     Job.objects.filter(pk=job_id, task_id="").update(task_id=self.request.id or "")
     return reports.run_report_job(job_id, language)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300)
+def prune_jobs_task(self):
+    """Delete old finished recompute job rows (jobs.prune); beat runs it every night."""
+    return _("%(count)d old job records deleted") % {"count": jobs.prune()}

@@ -7,7 +7,7 @@ Three steps, each optional:
 
 1. ``--prepare``: against DATABASE_URL (a dedicated PostgreSQL database, e.g. spbe_load):
    migrate, ``seed_demo`` (Provinsi Sulawesi Barat and its six kabupaten, 2019–2025),
-   a 2026 period of the province open for self-assessment, and the load users (one
+   a 2027 period of the province open for self-assessment, and the load users (one
    operator and one head per OPD of the province, one pimpinan per pemda, all with the
    demo password); then ``collectstatic`` into --static-root.
 2. ``--start``: gunicorn (``--workers``) on 127.0.0.1:``--port`` with the production
@@ -22,7 +22,7 @@ Three steps, each optional:
      their pemda for a random year 2019–2025;
    - scorecard (30 %): the head of an OPD opens the OPD's scorecard for a random year;
    - save (40 %): the operator of an OPD (each simulated operator its own OPD) saves a
-     random level of a random indicator of the 2026 self-assessment through the htmx
+     random level of a random indicator of the 2027 self-assessment through the htmx
      endpoint (X-CSRFToken, HX-Request, the version read from the page / last answer).
 
 Typical use (what ``make load`` runs)::
@@ -52,7 +52,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PROVINCE = "76"
-SELF_YEAR = 2026
+# The demo ends with 2026 under evaluation; the load gets a year of its own to fill.
+SELF_YEAR = 2027
 YEARS = range(2019, 2026)
 MIX = (("dashboard", 0.3), ("scorecard", 0.3), ("save", 0.4))
 SCORE_RE = re.compile(r'id="score-(\d+)" data-testid="indicator-\d+" data-version="(\d+)"')
@@ -94,7 +95,7 @@ def create_database():
 
 
 def prepare(static_root):
-    """Demo data, the 2026 self-assessment period and the load users. Idempotent."""
+    """Demo data, the 2027 self-assessment period and the load users. Idempotent."""
     create_database()
     setup_django()
     from django.contrib.auth import get_user_model
@@ -143,7 +144,7 @@ def prepare(static_root):
 def load_accounts():
     """(dashboard users, scorecard users, operators) as (username, pemda, opd, years)
     tuples; `years` are those with a finished or evaluated assessment of the OPD (or of
-    the pemda), 2026 (self-assessment) left out."""
+    the pemda), the self-assessment year left out."""
     setup_django()
     from evaluations.models import Assessment
     from opd.models import Membership

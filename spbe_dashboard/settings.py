@@ -171,6 +171,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# The cache, shared by every process through Redis (CACHE_URL, by default REDIS_URL): the
+# recompute's coalescing marks (evaluations/queueing.py) must be seen by the web workers
+# and the Celery worker alike. Without Redis (the SQLite demo, tasks in-process) the
+# default in-process memory cache does.
+CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "spbe",
+            # A cache that stops answering must not hold a request: queueing falls back
+            # to sending the task without coalescing.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 # The suite speaks plain HTTP (test client, live server) and never runs collectstatic:
 # production's HTTPS-only switches and hashed static storage (the defaults when DEBUG is
@@ -14,6 +15,7 @@ settings.STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+from evaluations.services.recompute import forget_instrument_shapes  # noqa: E402
 from tests.factories import (  # noqa: E402
     KabupatenFactory,
     OPDFactory,
@@ -34,6 +36,9 @@ def _test_settings(settings):
     # turns it on.
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The cache (Redis under test) outlives a test's rolled-back database: start clean.
+    cache.clear()
+    forget_instrument_shapes()
 
 
 def pytest_report_header(config):

@@ -652,6 +652,10 @@ class Assessment(models.Model):
         default=True,
         help_text=_("Set when levels change and cleared when the figures are recomputed."),
     )
+    # Counts the requests to recompute (every change that feeds the figures adds one).
+    # A recompute clears `is_stale` only if the count it read is still current, so a
+    # change that commits while a recompute runs keeps the assessment marked outdated.
+    revisi = models.PositiveIntegerField(_("changes requested"), default=0, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 

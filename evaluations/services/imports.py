@@ -36,7 +36,7 @@ from spbe_dashboard import spreadsheets, text
 from spbe_dashboard.spreadsheets import csv_bytes
 
 from ..models import Assessment, Indicator, Period, Score, StageReview
-from .recompute import request_period_recompute
+from ..queueing import request_period_recompute
 from .scores import ScoreError, apply_changes, is_evaluator, parse_level, self_assessment_open
 from .scoring import plain_value
 

@@ -12,6 +12,7 @@ from opd.models import OPD, Pemda
 from opd.permissions import administers
 
 from ..models import Assessment, Indicator, Instrument, Period, Score
+from ..queueing import request_period_recompute
 
 
 @transaction.atomic
@@ -30,8 +31,6 @@ def ensure_assessments(period):
     """Add the assessments (and their empty scores) still missing for the period's OPDs,
     and queue the period's recompute so that they get their (in progress) figures and
     the period its summary: nothing is left stale. Returns the new assessments."""
-    from .recompute import request_period_recompute
-
     existing = set(period.assessments.values_list("opd_id", flat=True))
     opds = (
         OPD.objects.filter(pemda_id=period.pemda_id)
@@ -72,8 +71,6 @@ def sync_opd_assessments(opd):
     (the OPD registry shows it and its change is rolled back). Final periods are left
     alone. Queues the recompute of the periods touched; returns their ids."""
     from django.utils.translation import gettext as _
-
-    from .recompute import request_period_recompute
 
     periods = Period.objects.filter(pemda_id=opd.pemda_id).exclude(status=Period.Status.FINAL)
     leaving = [period for period in periods if not opd.is_active_in(period.tahun)]

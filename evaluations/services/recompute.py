@@ -1,25 +1,28 @@
-"""Storing the computed figures (index, predikat, zone, rank) on assessments.
+"""Storing the computed figures (index, predikat, zone, rank) on assessments, and the
+pemda summaries and kabupaten rankings built from them.
 
-The rules are the pure functions of `scoring`; this module only reads levels and
-weights, applies the rules and writes the results in bulk. Pages read the stored
-figures and never recompute.
+The rules are the pure functions of `scoring` (and `summaries.summarise`); this module
+reads values and weights, applies the rules and writes the results in bulk. Pages read
+the stored figures and never recompute.
 
-Two paths store the same figures:
+Two ways to compute an assessment's figures, which give the same figures
+(tests/evaluations/test_recompute_property.py):
 
-- `recompute_period` is set-based: one aggregate query sums effective level × weight
-  per assessment and aspect in the database, the rules (rounding, predikat, zone, rank)
-  are applied in Python on those sums, and the assessments are written in one bulk
-  update. It is what every period-wide change and the schedule use.
-- `recompute_assessment` reads one assessment's levels through the ORM and applies
-  `scoring.compute_figures`: the reference path, used after a level changes.
+- set-based, for whole periods (a change of weights, thresholds or status, the nightly
+  recompute, the sweep): one aggregate query sums value × weight per assessment and
+  aspect over many periods at once, and the rules are applied to the sums
+  (`_figures_from_sums`);
+- per assessment, for the few assessments a burst of saves changed: `compute_figures`
+  on the assessment's values.
 
-Both take a row lock on the period, so two recomputes of one period never interleave,
-and both run in one transaction: a worker killed halfway leaves the old figures.
+Either way the periods are then finished alike (`_finish`): ranks, one write of the
+figures, the pemda summaries in one upsert and the kabupaten ranking of the provinces
+touched. Each batch of periods is one transaction under the periods' row locks, so a
+worker killed halfway leaves the old figures and two recomputes of a period never
+interleave.
 """
 
 import json
-import logging
-import uuid
 from collections import defaultdict
 from decimal import Decimal
 
@@ -27,7 +30,6 @@ from django.db import connection, transaction
 from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from ..models import Assessment, Period, Score
 from .instruments import instrument_weights, predikat_bands
@@ -43,12 +45,21 @@ from .scoring import (
     waiting_for_default,
     zone_for,
 )
-from .summaries import rank_kabupaten, store_summary
-
-logger = logging.getLogger(__name__)
+from .summaries import (
+    lock_province_years,
+    province_year,
+    rerank_kabupaten,
+    store_summaries,
+    summarise,
+)
 
 INDEX_PLACES = Decimal("0.000001")
 PART_PLACES = Decimal("0.0001")
+# Periods per transaction of a many-period recompute: large enough that the fixed cost of
+# a transaction is spread, small enough that saves never wait long on its row locks.
+BATCH = 50
+# Above this share of outdated assessments, a period is recomputed set-based as a whole.
+SET_BASED_FROM = Decimal("0.25")
 FIGURE_FIELDS = [
     "status_nilai",
     "indeks",
@@ -64,25 +75,74 @@ FIGURE_FIELDS = [
     "computed_at",
     "is_stale",
 ]
+# What finishing a period reads of each of its assessments.
+READ_FIELDS = [
+    "id",
+    "period_id",
+    "status_nilai",
+    "indeks",
+    "zona",
+    "peringkat",
+    "revisi",
+    "is_stale",
+]
 
 
-def _levels_by_assessment(scores):
-    levels = defaultdict(dict)
-    for assessment_id, indicator_id, evaluator_level, self_level in scores.values_list(
-        "assessment_id", "indicator_id", "level_evaluator", "level_mandiri"
-    ):
-        levels[assessment_id][indicator_id] = (evaluator_level, self_level)
-    return levels
+class InstrumentShape:
+    """What a recompute needs of an instrument, read once per run: its indicators as the
+    scoring rules see them, their total weight and count per aspect and per domain (keyed
+    by number, as `compute_figures` keys them), and its predikat bands."""
+
+    def __init__(self, instrument_id):
+        self.weights = instrument_weights(instrument_id)
+        self.indicator_count = len(self.weights)
+        self.aspect_weight = defaultdict(Decimal)
+        self.domain_weight = defaultdict(Decimal)
+        self.domain_of = {}
+        for item in self.weights:
+            self.aspect_weight[item.aspect] += item.weight
+            if item.domain is not None:
+                self.domain_weight[item.domain] += item.weight
+            self.domain_of[item.aspect] = item.domain
+        self.bands = predikat_bands(instrument_id)
+
+
+# Shapes of published instruments, kept by the process: a published instrument never
+# changes (editing refuses it, and it goes back to draft only while no period uses it,
+# which also clears its publication time, part of the key). Drafts are read every run.
+_published_shapes = {}
+
+
+def _shape(shapes, instrument):
+    """The shape of `instrument` (an Instrument), from this run's `shapes` or the
+    process's published ones, read once."""
+    if instrument.id in shapes:
+        return shapes[instrument.id]
+    key = (instrument.id, instrument.diterbitkan_pada)
+    if instrument.is_published and key in _published_shapes:
+        shape = _published_shapes[key]
+    else:
+        shape = InstrumentShape(instrument.id)
+        if instrument.is_published:
+            _published_shapes[key] = shape
+    shapes[instrument.id] = shape
+    return shape
+
+
+def forget_instrument_shapes():
+    """Drop the shapes kept by this process (tests that rewrite a published instrument
+    behind the services' back)."""
+    _published_shapes.clear()
 
 
 def _parts(values):
     return {str(k): str(v.quantize(PART_PLACES)) for k, v in values.items()}
 
 
-def _store_figures(assessment, evaluated, own, period, bands, now, waiting=0):
-    """Set the stored figures from the evaluators' `Figures` and the OPD's own, by the
-    rule of scoring.figure_status: an index, predikat, zone and aspect indices only when
-    every indicator is validated."""
+def _store_figures(assessment, evaluated, own, period, bands, waiting=0):
+    """Set the figures from the evaluators' `Figures` and the OPD's own, by the rule of
+    scoring.figure_status: an index, predikat, zone and aspect indices only when every
+    indicator is validated."""
     status = figure_status(evaluated.counted, evaluated.total, period.is_final)
     assessment.status_nilai = status
     if has_figures(status):
@@ -99,51 +159,9 @@ def _store_figures(assessment, evaluated, own, period, bands, now, waiting=0):
     assessment.terisi = own.counted
     assessment.tervalidasi = evaluated.counted
     assessment.menunggu_eksternal = waiting
-    assessment.computed_at = now
-    assessment.is_stale = False
 
 
-def _ranks(assessments):
-    """Competition ranks among the assessments that have figures; None for the rest
-    (an OPD without figures is never ranked, above or below anyone)."""
-    ranks = competition_ranks({a.id: a.indeks for a in assessments if has_figures(a.status_nilai)})
-    return {a.id: ranks.get(a.id) for a in assessments}
-
-
-def _rank(period_id):
-    """Store the competition rank of every assessment of the period."""
-    assessments = list(
-        Assessment.objects.filter(period_id=period_id).only(
-            "id", "indeks", "status_nilai", "peringkat"
-        )
-    )
-    ranks = _ranks(assessments)
-    changed = [a for a in assessments if a.peringkat != ranks[a.id]]
-    for assessment in changed:
-        assessment.peringkat = ranks[assessment.id]
-    Assessment.objects.bulk_update(changed, ["peringkat"], batch_size=500)
-
-
-# --- Set-based: a whole period -------------------------------------------------------
-
-
-class InstrumentShape:
-    """What the set-based path needs of an instrument: its total weight and indicator
-    count per aspect and per domain (keyed by number, as `compute_figures` keys them),
-    and its predikat bands. Built once per instrument and reused across periods."""
-
-    def __init__(self, instrument_id):
-        weights = instrument_weights(instrument_id)
-        self.indicator_count = len(weights)
-        self.aspect_weight = defaultdict(Decimal)
-        self.domain_weight = defaultdict(Decimal)
-        self.domain_of = {}
-        for item in weights:
-            self.aspect_weight[item.aspect] += item.weight
-            if item.domain is not None:
-                self.domain_weight[item.domain] += item.weight
-            self.domain_of[item.aspect] = item.domain
-        self.bands = predikat_bands(instrument_id)
+# --- Set-based: sums per assessment and aspect -----------------------------------------
 
 
 def _ratio(total, weight):
@@ -151,9 +169,9 @@ def _ratio(total, weight):
     return total / weight if weight else Decimal(0)
 
 
-def _aggregate(period):
+def _aggregate(period_ids):
     """{assessment id: {aspect number: (evaluators' sums, self-assessed sums, waiting)}}
-    for the period in one aggregate query; each sums is (Σ value × weight, values
+    for the periods in one aggregate query; each sums is (Σ value × weight, values
     counted), an indicator without a value counting its default where it has one (an
     external indicator waiting for its value); waiting counts those."""
     total = DecimalField(max_digits=20, decimal_places=6)
@@ -161,7 +179,8 @@ def _aggregate(period):
     own = Coalesce("level_mandiri", "indicator__nilai_bawaan")
     rows = (
         Score.objects.filter(
-            assessment__period_id=period.id, indicator__instrument_id=period.instrument_id
+            assessment__period_id__in=period_ids,
+            indicator__instrument_id=F("assessment__period__instrument_id"),
         )
         .order_by()
         .values_list("assessment_id", "indicator__aspect__nomor")
@@ -216,54 +235,100 @@ def _figures_from_sums(instrument, sums, which):
     )
 
 
-def _recompute_period_locked(period_id, instruments, summary=True):
-    # The period lock serialises recomputes of one period. FOR NO KEY UPDATE of the period
-    # row alone: it still excludes another recompute, but not the key-share locks that
-    # saving a score takes on its period and pemda (change-log rows point at them), which
-    # a plain FOR UPDATE over the joined rows did, deadlocking saves against the worker.
-    period = (
-        Period.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("pemda")
-        .get(pk=period_id)
-    )
-    if period.instrument_id not in instruments:
-        instruments[period.instrument_id] = InstrumentShape(period.instrument_id)
-    instrument = instruments[period.instrument_id]
-    sums = _aggregate(period)
-    assessments = list(
-        Assessment.objects.filter(period_id=period_id).only("id", "period_id", "peringkat")
-    )
-    now = timezone.now()
+def _compute_set_based(periods, by_period, shapes):
+    """Compute the figures of every assessment of the periods; returns them."""
+    sums = _aggregate([p.id for p in periods])
+    computed = []
+    for period in periods:
+        shape = _shape(shapes, period.instrument)
+        for assessment in by_period[period.id]:
+            own_sums = sums.get(assessment.id, {})
+            _store_figures(
+                assessment,
+                _figures_from_sums(shape, own_sums, 0),
+                _figures_from_sums(shape, own_sums, 1),
+                period,
+                shape.bands,
+                waiting=sum(parts[2] for parts in own_sums.values()),
+            )
+            computed.append(assessment)
+    return computed
+
+
+# --- Per assessment: compute_figures on its values ----------------------------------
+
+
+def _compute_listed(period, assessments, shapes):
+    """Compute the figures of the given assessments of one period from their values."""
+    shape = _shape(shapes, period.instrument)
+    levels = defaultdict(dict)
+    for assessment_id, indicator_id, evaluator_level, self_level in Score.objects.filter(
+        assessment_id__in=[a.id for a in assessments]
+    ).values_list("assessment_id", "indicator_id", "level_evaluator", "level_mandiri"):
+        levels[assessment_id][indicator_id] = (evaluator_level, self_level)
     for assessment in assessments:
-        own_sums = sums.get(assessment.id, {})
+        evaluated, own = split_levels(levels[assessment.id])
         _store_figures(
             assessment,
-            _figures_from_sums(instrument, own_sums, 0),
-            _figures_from_sums(instrument, own_sums, 1),
+            compute_figures(shape.weights, evaluated),
+            compute_figures(shape.weights, own),
             period,
-            instrument.bands,
-            now,
-            waiting=sum(parts[2] for parts in own_sums.values()),
+            shape.bands,
+            waiting=waiting_for_default(shape.weights, evaluated),
         )
-    ranks = _ranks(assessments)
-    for assessment in assessments:
-        assessment.peringkat = ranks[assessment.id]
-    _write_figures(assessments, now)
-    store_summary(period, rank=summary)
-    return period, len(assessments)
+    return assessments
+
+
+# --- Finishing periods: ranks, one write, summaries, kabupaten rankings ---------------
+
+
+def _finish(periods, by_period, computed, shapes):
+    """Rank every period, write the computed figures (and the ranks that moved), store
+    the periods' summaries and re-rank the kabupaten of the provinces touched."""
+    computed_ids = {a.id for a in computed}
+    moved = []
+    for period in periods:
+        assessments = by_period[period.id]
+        ranks = competition_ranks(
+            {a.id: a.indeks for a in assessments if has_figures(a.status_nilai)}
+        )
+        for assessment in assessments:
+            rank = ranks.get(assessment.id)
+            if assessment.peringkat != rank:
+                assessment.peringkat = rank
+                if assessment.id not in computed_ids:
+                    moved.append(assessment)
+    _write_figures(computed, timezone.now())
+    Assessment.objects.bulk_update(moved, ["peringkat"], batch_size=500)
+
+    pairs = [pair for pair in map(province_year, periods) if pair]
+    lock_province_years(pairs)
+    store_summaries(
+        summarise(
+            period,
+            [(a.status_nilai, a.indeks, a.zona) for a in by_period[period.id]],
+            _shape(shapes, period.instrument).bands,
+        )
+        for period in periods
+    )
+    rerank_kabupaten(pairs)
 
 
 def _write_figures(assessments, now):
-    """One bulk write of the figures: UPDATE … FROM (VALUES …) on PostgreSQL (Django's
-    bulk_update builds a CASE per row and field, which costs more than the query)."""
+    """One write of the figures and ranks: UPDATE … FROM (VALUES …) on PostgreSQL
+    (Django's bulk_update builds a CASE per row and field, which costs more than the
+    query). An assessment is marked current only if nothing asked for its recompute since
+    it was read (`revisi` unchanged): a save racing the recompute keeps it outdated."""
     if not assessments:
         return
     if connection.vendor != "postgresql":
+        for a in assessments:
+            a.computed_at, a.is_stale = now, False
         Assessment.objects.bulk_update(assessments, [*FIGURE_FIELDS, "peringkat"], batch_size=500)
         return
     rows, params = [], []
     for a in assessments:
-        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
         params += [
             a.id,
             a.status_nilai,
@@ -278,7 +343,9 @@ def _write_figures(assessments, now):
             a.tervalidasi,
             a.menunggu_eksternal,
             a.peringkat,
+            a.revisi,
         ]
+        a.computed_at, a.is_stale = now, False
     table = Assessment._meta.db_table
     sql = (
         f"UPDATE {table} AS a SET status_nilai = v.status, indeks = v.indeks::numeric, "
@@ -286,43 +353,103 @@ def _write_figures(assessments, now):
         "indeks_domain = v.domain::jsonb, indeks_mandiri = v.mandiri::numeric, "
         "jumlah_indikator = v.total::smallint, terisi = v.filled::smallint, "
         "tervalidasi = v.validated::smallint, menunggu_eksternal = v.waiting::smallint, "
-        "peringkat = v.rank::integer, "
-        "computed_at = %s, is_stale = false "
+        "peringkat = v.rank::integer, computed_at = %s, "
+        "is_stale = (a.revisi <> v.revisi::integer) "
         f"FROM (VALUES {', '.join(rows)}) "
         "AS v(id, status, indeks, predikat, zona, aspek, domain, mandiri, total, filled, "
-        "validated, waiting, rank) "
+        "validated, waiting, rank, revisi) "
         "WHERE a.id = v.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, *params])
 
 
-def recompute_period(period_id):
-    """Recompute every assessment of a period set-based, then its ranks and its pemda's
-    summary, in one transaction under the period's lock. Returns how many assessments."""
-    with transaction.atomic():
-        return _recompute_period_locked(period_id, {})[1]
+def _lock_periods(period_ids):
+    """The periods, row-locked in id order (two recomputes never wait on each other
+    crosswise). FOR NO KEY UPDATE of the period rows alone: it excludes another
+    recompute, but not the key-share locks that saving a score takes on its period and
+    pemda (change-log rows point at them), which a plain FOR UPDATE did, deadlocking
+    saves against the worker."""
+    return list(
+        Period.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("pemda", "instrument")
+        .filter(pk__in=period_ids)
+        .order_by("pk")
+    )
+
+
+def _assessments_by_period(period_ids):
+    by_period = {period_id: [] for period_id in period_ids}
+    for assessment in Assessment.objects.filter(period_id__in=period_ids).only(*READ_FIELDS):
+        by_period[assessment.period_id].append(assessment)
+    return by_period
+
+
+# --- Entry points ---------------------------------------------------------------------
 
 
 def recompute_periods(period_ids, on_progress=None):
-    """Recompute many periods, each in its own transaction (a failure or a kill keeps
-    the periods already done), then rank the kabupaten/kota of every province and year
-    touched, once each. `on_progress(done, total)` is called after each period.
-    Returns how many assessments."""
-    period_ids = list(period_ids)
-    instruments, provinces, count = {}, set(), 0
-    for done, period_id in enumerate(period_ids, start=1):
+    """Recompute every assessment of the periods set-based, with their ranks, summaries
+    and kabupaten rankings; BATCH periods per transaction (a failure or a kill keeps the
+    batches done). Periods of one province are kept together, so that each province's
+    kabupaten ranking is redone once or twice, not once per period. `on_progress(done,
+    total)` is called after each batch. Returns how many assessments."""
+    ordered = list(
+        Period.objects.filter(pk__in=list(period_ids))
+        .annotate(province=Coalesce("pemda__parent_id", "pemda_id"))
+        .order_by("province", "tahun", "pk")
+        .values_list("pk", flat=True)
+    )
+    shapes, count = {}, 0
+    for start in range(0, len(ordered), BATCH):
         with transaction.atomic():
-            period, n = _recompute_period_locked(period_id, instruments, summary=False)
-        count += n
-        if period.pemda.parent_id is not None and period.triwulan is None:
-            provinces.add((period.pemda.parent_id, period.tahun))
+            periods = _lock_periods(ordered[start : start + BATCH])
+            by_period = _assessments_by_period([p.id for p in periods])
+            computed = _compute_set_based(periods, by_period, shapes)
+            _finish(periods, by_period, computed, shapes)
+        count += len(computed)
         if on_progress is not None:
-            on_progress(done, len(period_ids))
-    for province_id, tahun in sorted(provinces):
-        with transaction.atomic():
-            rank_kabupaten(province_id, tahun)
+            on_progress(min(start + BATCH, len(ordered)), len(ordered))
     return count
+
+
+def recompute_period(period_id):
+    """Recompute one period set-based. Returns how many assessments."""
+    return recompute_periods([period_id])
+
+
+def recompute_outdated(period_id):
+    """Recompute the outdated assessments of a period (what a burst of saves left), then
+    re-rank the period once: per assessment when they are few, the whole period
+    set-based when they are many. Returns how many assessments were recomputed."""
+    with transaction.atomic():
+        periods = _lock_periods([period_id])
+        if not periods:
+            return 0  # deleted meanwhile
+        by_period = _assessments_by_period([period_id])
+        assessments = by_period[period_id]
+        outdated = [a for a in assessments if a.is_stale]
+        if not outdated:
+            return 0  # another recompute got there first
+        shapes = {}
+        if len(outdated) > SET_BASED_FROM * len(assessments):
+            computed = _compute_set_based(periods, by_period, shapes)
+        else:
+            computed = _compute_listed(periods[0], outdated, shapes)
+        _finish(periods, by_period, computed, shapes)
+        return len(computed)
+
+
+@transaction.atomic
+def recompute_assessment(assessment_id):
+    """Recompute one assessment (outdated or not), then re-rank its period; returns it."""
+    period_id = Assessment.objects.values_list("period_id", flat=True).get(pk=assessment_id)
+    periods = _lock_periods([period_id])
+    by_period = _assessments_by_period([period_id])
+    [assessment] = [a for a in by_period[period_id] if a.id == assessment_id]
+    shapes = {}
+    _finish(periods, by_period, _compute_listed(periods[0], [assessment], shapes), shapes)
+    return assessment
 
 
 def periods_to_recompute(pemda_kode=None, tahun=None, stale_only=False):
@@ -342,84 +469,3 @@ def periods_to_recompute(pemda_kode=None, tahun=None, stale_only=False):
     else:
         periods = periods.exclude(~Q(pk__in=stale), status=Period.Status.FINAL)
     return list(periods.order_by("pk").values_list("pk", flat=True))
-
-
-# --- Per assessment: the ORM reference path -------------------------------------------
-
-
-@transaction.atomic
-def recompute_assessment(assessment_id):
-    """Recompute one assessment, then the ranks of its period."""
-    assessment = Assessment.objects.select_related("period").get(pk=assessment_id)
-    period = Period.objects.select_for_update(no_key=True).get(pk=assessment.period_id)
-    weights = instrument_weights(period.instrument_id)
-    levels = _levels_by_assessment(Score.objects.filter(assessment_id=assessment_id))
-    evaluated, own = split_levels(levels[assessment_id])
-    waiting = waiting_for_default(weights, evaluated)
-    _store_figures(
-        assessment,
-        compute_figures(weights, evaluated),
-        compute_figures(weights, own),
-        period,
-        predikat_bands(period.instrument_id),
-        timezone.now(),
-        waiting=waiting,
-    )
-    assessment.save(update_fields=FIGURE_FIELDS)
-    _rank(period.id)
-    store_summary(period)
-    assessment.refresh_from_db(fields=["peringkat"])
-    return assessment
-
-
-# --- Queueing on commit ---------------------------------------------------------------
-
-
-def request_recompute(assessment_ids):
-    """Mark assessments stale and queue their recompute once the transaction commits.
-
-    If the broker cannot be reached the change itself still stands: the assessments stay
-    marked stale and the periodic sweep (or `recompute_zones`) brings them up to date.
-    """
-    from ..tasks import recompute_assessment_task
-
-    ids = list(assessment_ids)
-    Assessment.objects.filter(pk__in=ids).update(is_stale=True)
-
-    def queue():
-        for assessment_id in ids:
-            try:
-                recompute_assessment_task.delay(assessment_id)
-            except BrokerError:
-                logger.warning("Broker unreachable; assessment %s left stale", assessment_id)
-                return
-
-    transaction.on_commit(queue)
-
-
-def request_period_recompute(period_ids, user=None):
-    """Mark the periods' assessments stale and queue a set-based recompute of each once
-    the transaction commits (after a change of weights, thresholds, status or OPDs).
-
-    A job record shows the run as queued; if the broker cannot be reached the job says so
-    and the assessments stay stale until the sweep or `recompute_zones`."""
-    from ..tasks import recompute_period_task
-    from . import jobs
-
-    ids = list(period_ids)
-    Assessment.objects.filter(period_id__in=ids).update(is_stale=True)
-
-    def queue():
-        for period_id in ids:
-            task_id = str(uuid.uuid4())
-            job = jobs.queued(
-                jobs.Job.Kind.RECOMPUTE_PERIOD, task_id, period_id=period_id, user=user
-            )
-            try:
-                recompute_period_task.apply_async((period_id,), task_id=task_id)
-            except BrokerError as exc:
-                logger.warning("Broker unreachable; period %s left stale", period_id)
-                jobs.fail(job, f"Broker unreachable: {exc}")
-                return
-
-    transaction.on_commit(queue)

@@ -27,7 +27,7 @@ from ..models import (
     Stage,
     StageReview,
 )
-from .recompute import request_period_recompute, request_recompute
+from ..queueing import request_period_recompute, request_recompute
 from .scoring import clean_value, item_value
 
 EVALUATOR_ROLES = frozenset({Role.ADMIN_KOMINFO, Role.EVALUATOR})

@@ -1,10 +1,11 @@
 """Summaries of stored figures for pages: never recompute, only aggregate what is stored."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Avg, Count, Q
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from ..models import Assessment, FigureStatus, OfficialIndex, PemdaSummary, Period, Zone
@@ -31,109 +32,154 @@ class PeriodSummary:
         return [(z.value, z.label, self.zones.get(z.value, 0)) for z in Zone]
 
 
-def _zone_aggregates():
-    # Only assessments with figures have an index and a zone: Avg and the zone counts
-    # leave the in-progress ones out by themselves.
-    return {f"zona_{zone.value}": Count("id", filter=Q(zona=zone.value)) for zone in Zone} | {
-        "opd_count": Count("id"),
-        "assessed": Count("id", filter=~Q(status_nilai=FigureStatus.IN_PROGRESS)),
-        "average": Avg("indeks"),
-        "provisional": Count("id", filter=Q(status_nilai=FigureStatus.PROVISIONAL)),
-    }
+def summarise(period, figures, bands):
+    """The summary of a period from its assessments' figures: (status, index, zone) per
+    assessment, and the predikat bands of its instrument. The one place that says how
+    OPD figures add up to a pemda's: only the OPDs with figures count."""
+    summary = PeriodSummary(period=period)
+    total = Decimal(0)
+    for status, index, zone in figures:
+        summary.opd_count += 1
+        if status == FigureStatus.IN_PROGRESS:
+            continue
+        summary.assessed += 1
+        summary.provisional += status == FigureStatus.PROVISIONAL
+        summary.zones[zone] = summary.zones.get(zone, 0) + 1
+        total += index
+    if summary.assessed:
+        summary.average = round_index(total / summary.assessed)
+        summary.predikat = predikat_for(summary.average, bands)
+    return summary
 
 
 def summarise_periods(periods):
-    """One summary per period, in one aggregate query."""
+    """One summary per period, from the stored figures of its assessments."""
     periods = list(periods)
-    rows = {
-        row["period_id"]: row
-        for row in Assessment.objects.filter(period__in=periods)
-        .values("period_id")
-        .annotate(**_zone_aggregates())
-    }
-    bands_by_instrument = {}
-    summaries = []
+    figures = {period.id: [] for period in periods}
+    for period_id, *row in Assessment.objects.filter(period__in=periods).values_list(
+        "period_id", "status_nilai", "indeks", "zona"
+    ):
+        figures[period_id].append(row)
+    bands = {}
     for period in periods:
-        row = rows.get(period.id)
-        summary = PeriodSummary(period=period)
-        if row:
-            summary.opd_count = row["opd_count"]
-            summary.assessed = row["assessed"]
-            summary.average = None if row["average"] is None else round_index(row["average"])
-            summary.zones = {zone.value: row[f"zona_{zone.value}"] for zone in Zone}
-            summary.provisional = row["provisional"]
-            if summary.average is not None:
-                if period.instrument_id not in bands_by_instrument:
-                    bands_by_instrument[period.instrument_id] = predikat_bands(period.instrument_id)
-                summary.predikat = predikat_for(
-                    summary.average, bands_by_instrument[period.instrument_id]
-                )
-        summaries.append(summary)
-    return summaries
+        if period.instrument_id not in bands:
+            bands[period.instrument_id] = predikat_bands(period.instrument_id)
+    return [summarise(p, figures[p.id], bands[p.instrument_id]) for p in periods]
 
 
-def lock_province_year(province_id, tahun):
-    """Serialise the writers of one province's summaries for a year (PostgreSQL advisory
-    lock, released at commit), so that recomputes of two kabupaten of one province do
-    not deadlock on each other's summary rows."""
-    if province_id is not None and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [province_id, tahun])
+def lock_province_years(pairs):
+    """Serialise the writers of provinces' summaries for a year (PostgreSQL advisory
+    locks, released at commit; taken in one order, so two writers never wait on each
+    other crosswise), so that recomputes of two kabupaten of one province do not
+    deadlock on each other's summary rows."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for province_id, tahun in sorted(set(pairs)):
+            if province_id is not None:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [province_id, tahun])
 
 
-def store_summary(period, rank=True):
-    """Store the pemda's summary of the period, then re-rank the kabupaten/kota of its
-    province for that year (a province's own summary is ranked with nobody).
+def province_year(period):
+    """The (province, year) whose kabupaten ranking a period's summary feeds, or None (a
+    province's own period, a quarterly period)."""
+    if period.pemda.parent_id is None or period.triwulan is not None:
+        return None
+    return (period.pemda.parent_id, period.tahun)
 
-    `rank=False` leaves the ranking to the caller (a recompute of many periods ranks
-    each province once at the end)."""
-    province_id = period.pemda.parent_id
-    if rank:
-        lock_province_year(province_id, period.tahun)
-    [summary] = summarise_periods([period])
-    PemdaSummary.objects.update_or_create(
-        period=period,
-        defaults={
-            "pemda_id": period.pemda_id,
-            "opd_count": summary.opd_count,
-            "dinilai": summary.assessed,
-            "rata_rata": summary.average,
-            "predikat": summary.predikat,
-            "zona_merah": summary.zones.get(Zone.MERAH, 0),
-            "zona_kuning": summary.zones.get(Zone.KUNING, 0),
-            "zona_hijau": summary.zones.get(Zone.HIJAU, 0),
-            "sementara": summary.provisional,
-            "computed_at": timezone.now(),
-        },
+
+SUMMARY_FIELDS = [
+    "pemda",
+    "opd_count",
+    "dinilai",
+    "rata_rata",
+    "predikat",
+    "zona_merah",
+    "zona_kuning",
+    "zona_hijau",
+    "sementara",
+    "computed_at",
+]
+
+
+def store_summaries(summaries):
+    """Store the summaries (PeriodSummary) in one upsert. The caller holds the locks
+    (`lock_province_years`) and re-ranks the kabupaten afterwards."""
+    now = timezone.now()
+    rows = [
+        PemdaSummary(
+            period=s.period,
+            pemda_id=s.period.pemda_id,
+            opd_count=s.opd_count,
+            dinilai=s.assessed,
+            rata_rata=s.average,
+            predikat=s.predikat,
+            zona_merah=s.zones.get(Zone.MERAH, 0),
+            zona_kuning=s.zones.get(Zone.KUNING, 0),
+            zona_hijau=s.zones.get(Zone.HIJAU, 0),
+            sementara=s.provisional,
+            computed_at=now,
+        )
+        for s in summaries
+    ]
+    PemdaSummary.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["period"], update_fields=SUMMARY_FIELDS
     )
-    if rank and province_id is not None and period.triwulan is None:
-        rank_kabupaten(province_id, period.tahun)
+
+
+def store_summary(period):
+    """Store the pemda's summary of the period from its stored figures, then re-rank the
+    kabupaten/kota of its province for that year."""
+    pairs = [pair for pair in [province_year(period)] if pair]
+    lock_province_years(pairs)
+    store_summaries(summarise_periods([period]))
+    rerank_kabupaten(pairs)
 
 
 def rank_kabupaten(province_id, tahun):
     """Rank the kabupaten/kota of a province for a year by the average index of their OPDs
     and, where recorded, by their official national index."""
-    lock_province_year(province_id, tahun)
-    summaries = list(
+    lock_province_years([(province_id, tahun)])
+    rerank_kabupaten([(province_id, tahun)])
+
+
+def rerank_kabupaten(pairs):
+    """`rank_kabupaten` for many (province, year) pairs, the caller holding their locks
+    (`lock_province_years`): one read, one write of the ranks that changed."""
+    pairs = set(pairs)
+    if not pairs:
+        return
+    official = OfficialIndex.objects.filter(
+        pemda_id=OuterRef("pemda_id"), tahun=OuterRef("period__tahun")
+    ).values("indeks")[:1]
+    groups = defaultdict(list)
+    for summary in (
         PemdaSummary.objects.filter(
-            pemda__parent_id=province_id, period__tahun=tahun, period__triwulan__isnull=True
+            pemda__parent_id__in={province for province, _year in pairs},
+            period__tahun__in={year for _province, year in pairs},
+            period__triwulan__isnull=True,
         )
-    )
-    by_average = competition_ranks(
-        {s.id: s.rata_rata for s in summaries if s.rata_rata is not None}
-    )
-    official = dict(
-        OfficialIndex.objects.filter(pemda__parent_id=province_id, tahun=tahun).values_list(
-            "pemda_id", "indeks"
+        .annotate(
+            province=F("pemda__parent_id"), tahun=F("period__tahun"), official=Subquery(official)
         )
+        .only("id", "pemda_id", "rata_rata", "peringkat_provinsi", "peringkat_resmi")
+    ):
+        if (summary.province, summary.tahun) in pairs:
+            groups[(summary.province, summary.tahun)].append(summary)
+    changed = []
+    for group in groups.values():
+        by_average = competition_ranks(
+            {s.id: s.rata_rata for s in group if s.rata_rata is not None}
+        )
+        by_official = competition_ranks({s.id: s.official for s in group if s.official is not None})
+        for s in group:
+            ranks = (by_average.get(s.id), by_official.get(s.id))
+            if ranks != (s.peringkat_provinsi, s.peringkat_resmi):
+                s.peringkat_provinsi, s.peringkat_resmi = ranks
+                changed.append(s)
+    PemdaSummary.objects.bulk_update(
+        changed, ["peringkat_provinsi", "peringkat_resmi"], batch_size=500
     )
-    by_official = competition_ranks(
-        {s.id: official[s.pemda_id] for s in summaries if s.pemda_id in official}
-    )
-    for s in summaries:
-        s.peringkat_provinsi = by_average.get(s.id)
-        s.peringkat_resmi = by_official.get(s.id)
-    PemdaSummary.objects.bulk_update(summaries, ["peringkat_provinsi", "peringkat_resmi"])
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Assessment, Zone
-from .recompute import request_period_recompute
+from ..queueing import request_period_recompute
 from .scores import ScoreError, admin_period, log_change
 from .scoring import LEVEL_MAX, LEVEL_MIN, zone_for
 

@@ -2,8 +2,8 @@
 
 from django import template
 
+from ..jobs import active_for_period
 from ..models import Assessment
-from ..services.jobs import active_for_period
 
 register = template.Library()
 

@@ -5,19 +5,17 @@ live under MEDIA_ROOT/reports/<pemda>/ and are never served from a public URL.""
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views import View
-from kombu.exceptions import OperationalError as BrokerError
 
 from opd.models import OPD
 from opd.permissions import PemdaScopedMixin, is_pemda_staff, visible_or_404
 
 from ..models import Job
-from ..services import jobs
+from ..queueing import request_report
 from ..services.reports import jobs_visible_to, may_make_reports
 from .periods import periods_of, pick_period
 
@@ -28,8 +26,6 @@ class ReportCreateView(PemdaScopedMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        from ..tasks import make_report_task
-
         user = request.user
         # A report is a write: a province's staff get a 404 in a kabupaten, as for any
         # other change there.
@@ -57,16 +53,7 @@ class ReportCreateView(PemdaScopedMixin, View):
             detail=detail,
             requested_by=user,
         )
-        language = get_language()
-
-        def queue():
-            try:
-                make_report_task.delay(job.id, language)
-            except BrokerError as exc:
-                # The status page then says the report failed, instead of waiting forever.
-                jobs.fail(job, f"Broker unreachable: {exc}")
-
-        transaction.on_commit(queue)
+        request_report(job, get_language())
         status_url = reverse("report_status", args=[self.pemda.kode, job.id])
         if request.headers.get("HX-Request"):
             return HttpResponseRedirect(status_url)

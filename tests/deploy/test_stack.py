@@ -21,7 +21,8 @@ from django.conf import settings
 from django.db import transaction
 
 from evaluations.models import Assessment, Score
-from evaluations.services.recompute import recompute_period, request_recompute
+from evaluations.queueing import request_recompute
+from evaluations.services.recompute import recompute_period
 from evaluations.services.scoring import ZONE_GREEN, ZONE_RED
 from spbe_dashboard.celery import app
 from tests.factories import KabupatenFactory, OPDFactory, ProvinceFactory, make_period, set_levels

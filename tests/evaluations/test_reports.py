@@ -149,9 +149,7 @@ def test_report_request_with_the_broker_down_fails_visibly(
     from kombu.exceptions import OperationalError
 
     client.force_login(world.sekprov)
-    with mock.patch(
-        "evaluations.tasks.make_report_task.delay", side_effect=OperationalError("down")
-    ):
+    with mock.patch("evaluations.queueing._send", side_effect=OperationalError("down")):
         response = ask_for_report(
             client, world.sulbar, django_capture_on_commit_callbacks, kind="dashboard"
         )

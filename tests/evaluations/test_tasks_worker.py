@@ -13,21 +13,30 @@ import threading
 import time
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 
 from evaluations.models import Assessment, PemdaSummary, Score
-from evaluations.services.recompute import (
-    recompute_period,
-    recompute_periods,
-    request_recompute,
-)
+from evaluations.queueing import request_recompute
+from evaluations.services import recompute
+from evaluations.services.recompute import recompute_period, recompute_periods
+from evaluations.services.scores import save_review
 from evaluations.services.scoring import ZONE_GREEN, ZONE_RED
 from evaluations.tasks import sweep_stale_task
+from opd.roles import Role
 from spbe_dashboard.celery import app
-from tests.factories import KabupatenFactory, OPDFactory, ProvinceFactory, make_period, set_levels
+from tests.factories import (
+    KabupatenFactory,
+    OPDFactory,
+    ProvinceFactory,
+    make_period,
+    make_user,
+    set_levels,
+)
 
 pytestmark = [
     pytest.mark.worker,
@@ -74,6 +83,8 @@ def worker(tmp_path):
         **os.environ,
         "DATABASE_URL": database_url(),
         "REDIS_URL": BROKER,
+        # The coalescing marks must be where this process looks (its REDIS_URL).
+        "CACHE_URL": settings.CACHES["default"].get("LOCATION", ""),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or "worker-test",
         "CONN_MAX_AGE": "0",
@@ -149,8 +160,73 @@ def test_saved_level_changes_the_stored_zone_through_the_worker(worker, period):
     low.refresh_from_db()
     assert (low.indeks, low.peringkat, low.is_stale) == (Decimal("5.000000"), 1, False)
     assert PemdaSummary.objects.get(period=period).zona_hijau == 2  # A (4.00) and C
-    job = low.period.jobs.get(kind="recompute_assessment")
+    job = low.period.jobs.get(kind="recompute_period")
     assert job.state == "done" and job.progress == 100 and job.finished_at is not None
+
+
+def test_a_burst_of_25_saves_costs_a_few_recomputes_and_ends_current(worker, period):
+    """An evaluator scoring an OPD by keyboard: 25 levels saved through the review
+    service, about one every 0.1 s. The recomputes are coalesced per period: a couple of
+    runs instead of 25, and at the end every figure is current and equals a recompute
+    from scratch."""
+    evaluator = make_user(Role.EVALUATOR, period.pemda, username="penilai.burst")
+    low = period.assessments.get(opd__kode="C")
+    scores = list(low.scores.order_by("indicator__nomor"))
+    for score in scores:
+        save_review(evaluator, score.pk, score.version, "5", "")
+        time.sleep(0.1)
+
+    assert wait_for(lambda: not Assessment.objects.filter(period=period, is_stale=True).exists())
+    runs = period.jobs.filter(kind="recompute_period")
+    assert 1 <= runs.count() <= 3, list(runs.values_list("state", "detail"))
+    assert set(runs.values_list("state", flat=True)) == {"done"}
+    low.refresh_from_db()
+    assert (low.indeks, low.zona, low.peringkat) == (Decimal("5.000000"), ZONE_GREEN, 1)
+    coalesced = snapshot(period)
+    recompute_period(period.pk)
+    assert snapshot(period) == coalesced
+
+
+def test_a_save_racing_a_recompute_stays_outdated_until_its_own_run(period):
+    """A level saved after a recompute read the period, but committed before that
+    recompute writes, leaves the assessment marked outdated (its figures do not count the
+    new level yet) instead of being marked current with old figures."""
+    low = period.assessments.get(opd__kode="C")
+    read = threading.Event()
+    saved = threading.Event()
+    original = recompute._write_figures
+
+    def slow_write(*args, **kwargs):
+        read.set()  # the figures are computed from the levels read
+        saved.wait(timeout=10)  # the save commits here, before they are written
+        return original(*args, **kwargs)
+
+    Assessment.objects.filter(pk=low.pk).update(is_stale=True)
+    errors = []
+
+    def run():
+        try:
+            recompute.recompute_outdated(period.pk)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with mock.patch.object(recompute, "_write_figures", slow_write):
+        thread = threading.Thread(target=run)
+        thread.start()
+        assert read.wait(timeout=10)
+        with transaction.atomic():
+            Score.objects.filter(assessment=low).update(level_evaluator=5)
+            Assessment.objects.filter(pk=low.pk).update(revisi=F("revisi") + 1, is_stale=True)
+        saved.set()
+        thread.join(timeout=30)
+    assert not errors
+    low.refresh_from_db()
+    assert low.is_stale and low.zona == ZONE_RED  # figures of the levels it read
+    recompute.recompute_outdated(period.pk)
+    low.refresh_from_db()
+    assert (low.is_stale, low.zona) == (False, ZONE_GREEN)
 
 
 def test_broker_down_keeps_the_save_and_the_sweep_recomputes_later(worker, period):

@@ -5,10 +5,12 @@ redelivered task updates the same record. The writes are single-row updates made
 outside the recompute's own transaction, so that progress shows while it runs.
 """
 
+from datetime import timedelta
+
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Job, Period
+from .models import Job, Period
 
 ACTIVE = (Job.State.QUEUED, Job.State.RUNNING)
 ERROR_LENGTH = 2000
@@ -72,3 +74,21 @@ def active_for_period(period):
         | Q(period__isnull=True, pemda_id=period.pemda_id)
         | Q(period__isnull=True, pemda__isnull=True, kind=Job.Kind.RECOMPUTE_ALL)
     )
+
+
+# How long finished recompute jobs are kept: long enough to see what ran lately and to
+# look into a failure; reports stay (their status page is the user's link to the PDF).
+KEEP_DONE_DAYS = 30
+KEEP_FAILED_DAYS = 90
+
+
+def prune(now=None):
+    """Delete the recompute job rows finished before the retention period; returns how
+    many. Queued and running jobs, and report jobs, are never deleted."""
+    now = now or timezone.now()
+    finished = Job.objects.exclude(kind=Job.Kind.REPORT).filter(finished_at__isnull=False)
+    old = Q(state=Job.State.DONE, finished_at__lt=now - timedelta(days=KEEP_DONE_DAYS)) | Q(
+        state=Job.State.FAILED, finished_at__lt=now - timedelta(days=KEEP_FAILED_DAYS)
+    )
+    deleted, _ = finished.filter(old).delete()
+    return deleted

@@ -45,6 +45,7 @@ from evaluations.services import evidence as evidence_service
 from evaluations.services import instrument_versions
 from opd.models import TeamCertificate, TeamProposal
 from tests.factories import (
+    THIS_YEAR,
     Role,
     add_member,
     make_period,
@@ -58,6 +59,9 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 YEAR = 2025
+# The SPBE teams are of the current year (a past year's team is read-only).
+TEAM_YEAR = THIS_YEAR
+TEAM = f"?tahun={TEAM_YEAR}"
 
 # --- What the matrix does not cover, and why ---------------------------------------
 
@@ -153,19 +157,21 @@ def account(o):
 # fmt: off
 MATRIX = {
     # SPBE teams (opd/urls.py)
-    "team_overview":           Case(P, PEMDA, "admin.sulbar", get=200),
-    "opd_team":                Case(PO, OPD, "kepala.kominfo", get=200),
-    "team_member_add":         Case(PO, OPD, "operator.kominfo", get=200, post=200),
-    "team_member_edit":        Case(member, OPD, "operator.kominfo", get=200, post=200),
-    "team_member_remove":      Case(member, OPD, "operator.kominfo", post=302),
-    "team_certificate_add":    Case(member, OPD, "operator.kominfo", get=200, post=200),
-    "team_certificate_file":   Case(certificate, OPD, "kepala.kominfo", get=200),
-    "team_certificate_remove": Case(certificate, OPD, "operator.kominfo", post=302),
-    "team_propose":            Case(proposal, OPD, "kepala.kominfo", post=302),
-    "team_approve":            Case(proposal, OPD, "admin.sulbar", post=302),
-    "team_return":             Case(proposal, OPD, "admin.sulbar", post=302),
-    "team_revise":             Case(proposal, OPD, "kepala.kominfo", post=302),
-    "team_import":             Case(PO, OPD, "operator.kominfo", get=200, post=200),
+    "team_overview":           Case(P, PEMDA, "admin.sulbar", get=200, query=TEAM),
+    "opd_team":                Case(PO, OPD, "kepala.kominfo", get=200, query=TEAM),
+    "team_member_add":         Case(PO, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    "team_member_edit":        Case(member, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    "team_member_remove":      Case(member, OPD, "operator.kominfo", post=302, query=TEAM),
+    "team_certificate_add":    Case(member, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    "team_certificate_file":   Case(certificate, OPD, "kepala.kominfo", get=200, query=TEAM),
+    "team_certificate_remove": Case(certificate, OPD, "operator.kominfo", post=302, query=TEAM),
+    "team_propose":            Case(proposal, OPD, "kepala.kominfo", post=302, query=TEAM),
+    "team_approve":            Case(proposal, OPD, "admin.sulbar", post=302, query=TEAM),
+    "team_return":             Case(proposal, OPD, "admin.sulbar", post=302, query=TEAM),
+    "team_revise":             Case(proposal, OPD, "kepala.kominfo", post=302, query=TEAM),
+    "team_import":             Case(PO, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    # The team already has a member: refused with a message.
+    "team_copy":               Case(PO, OPD, "operator.kominfo", post=302, query=TEAM),
     # Lists, dashboards, scorecards (evaluations/urls.py)
     "pemda_jobs":              Case(P, PEMDA, "admin.sulbar", get=200),
     "opd_list":                Case(P, PEMDA, "sekprov.sulbar", get=200),
@@ -348,7 +354,7 @@ def objects(world, settings, tmp_path):
     o.instrument = instrument_versions.clone(
         world.admin_sulbar, opd_template().pk, "Instrumen OPD Sulbar"
     )
-    o.proposal = make_team(world.kominfo, YEAR)
+    o.proposal = make_team(world.kominfo, TEAM_YEAR)
     o.member = add_member(o.proposal, 1, name="Andi")
     o.certificate = TeamCertificate(
         member=o.member,
@@ -457,7 +463,7 @@ def kabupaten(world):
     )
     o.score = assessment.scores.order_by("indicator__nomor").first()
     o.appeal = appeal_service.file_appeal(world.kepala_polman_dinkes, o.score.pk, "SOP ada", 4)
-    o.proposal = make_team(world.polman_dinkes, YEAR, state=TeamProposal.State.PROPOSED)
+    o.proposal = make_team(world.polman_dinkes, TEAM_YEAR, state=TeamProposal.State.PROPOSED)
     add_member(o.proposal, 1)
     return o
 

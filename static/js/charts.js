@@ -2,7 +2,8 @@
    data-chart="<id of a json_script element>"; the figure ({data, layout}) is built on
    the server (evaluations/charts.py). No inline scripts; responsive on resize.
    When every chart is drawn, <html data-charts-ready="yes"> (the PDF printer waits
-   for it). A page with <body data-report> draws static charts for print. */
+   for it). A page with <body data-report> draws static charts for print.
+   A figure without data carries "empty", the text shown instead of a blank box. */
 (function () {
   "use strict";
 
@@ -48,6 +49,15 @@
     return element.clientWidth > 0 && element.clientWidth < 500;
   }
 
+  function showEmpty(element, message) {
+    var note = document.createElement("p");
+    note.className = "chart-empty-text";
+    note.textContent = message;
+    element.replaceChildren(note);
+    element.classList.add("chart-empty");
+    element.dataset.drawn = "empty";
+  }
+
   function drawAll() {
     var report = document.body.hasAttribute("data-report");
     var elements = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
@@ -59,6 +69,10 @@
     };
     var drawing = elements.map(function (element) {
       var figure = figureOf(element);
+      if (figure && figure.empty) {
+        showEmpty(element, figure.empty);
+        return Promise.resolve();
+      }
       if (!figure || typeof Plotly === "undefined") { return Promise.resolve(); }
       var layout = figure.layout || {};
       narrow(element, layout);

@@ -423,7 +423,6 @@ def pemda_trend(points, changes=()):
                 y=[p["zones"].get(code, 0) for p in points],
                 name=zone_label(code),
                 marker={"color": ZONE_COLOURS[code], "line": {"color": "#343a40", "width": 0.5}},
-                yaxis="y2",
                 opacity=0.85,
                 hovertemplate="%{x}: %{y} OPD<extra>" + zone_label(code) + "</extra>",
             )
@@ -440,8 +439,11 @@ def pemda_trend(points, changes=()):
                 mode="lines+markers+text",
                 text=[fmt(p["average"]) for p in part],
                 textposition="top center",
+                textfont={"color": BLACK},
                 line={"color": "#212529", "width": 3},
                 marker={"size": 8},
+                # The line on the overlaying axis, so that it is drawn over the bars.
+                yaxis="y2",
                 hovertemplate="%{x}: %{y:.2f}<extra>" + _("Average index") + "</extra>",
             )
         )
@@ -453,19 +455,22 @@ def pemda_trend(points, changes=()):
             shapes=shapes,
             annotations=annotations,
             xaxis={"type": "category"},
+            # The OPD counts (bars) on the right, the average (line, drawn last) on the
+            # left: both axes make room for their numbers and titles.
             yaxis={
-                "automargin": True,
-                "range": [0, 5.3],
-                "title": {"text": _("Average index")},
-                "gridcolor": "#dee2e6",
-            },
-            yaxis2={
-                "overlaying": "y",
                 "side": "right",
                 "rangemode": "tozero",
                 "title": {"text": _("OPDs")},
                 "showgrid": False,
                 "automargin": True,
+            },
+            yaxis2={
+                "overlaying": "y",
+                "side": "left",
+                "automargin": True,
+                "range": [0, 5.3],
+                "title": {"text": _("Average index")},
+                "gridcolor": "#dee2e6",
             },
             # Room for the right axis's numbers and title: never clipped.
             margin={"l": 10, "r": 50, "t": 20, "b": 40},

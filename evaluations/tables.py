@@ -25,6 +25,26 @@ class BoundedPaginator(Paginator):
         super().__init__(object_list, min(per_page, MAX_PER_PAGE), *args, **kwargs)
 
 
+# On a phone (< 576 px) a ranking keeps rank, OPD, index and zone in view: the other
+# columns are hidden there (the status moves under the OPD's name, see render_nama).
+WIDE_ONLY = {"th": {"class": "d-none d-sm-table-cell"}, "td": {"class": "d-none d-sm-table-cell"}}
+NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}}
+
+
+class RankColumn(tables.Column):
+    """The rank, headed "Peringkat" and, on a phone, "#" (the word takes a number's room
+    twice over)."""
+
+    @property
+    def header(self):
+        label = super().header
+        return format_html(
+            '<span class="d-none d-sm-inline">{}</span><span class="d-sm-none" title="{}">#</span>',
+            label,
+            label,
+        )
+
+
 def zone_badge(zone_code, zone_label):
     return render_to_string(
         "evaluations/_zone_badge.html", {"zona": zone_code, "label": zone_label}
@@ -40,28 +60,32 @@ class AssessmentTable(tables.Table):
     progress) have no rank and come after every ranked OPD, whatever the database's
     ordering of empty values."""
 
-    peringkat = tables.Column(
-        verbose_name=_("Rank"), attrs={"td": {"class": "text-end"}}, default="—"
-    )
-    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode")
+    peringkat = RankColumn(verbose_name=_("Rank"), attrs=NUMBER, default="—")
+    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode", attrs=WIDE_ONLY)
     nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
-    jenis = tables.Column(verbose_name=_("Kind"), accessor="opd__jenis")
-    indeks = tables.Column(verbose_name=_("Index"), attrs={"td": {"class": "text-end"}})
-    predikat = tables.Column(verbose_name=_("Predikat"))
+    jenis = tables.Column(verbose_name=_("Kind"), accessor="opd__jenis", attrs=WIDE_ONLY)
+    indeks = tables.Column(verbose_name=_("Index"), attrs=NUMBER)
+    predikat = tables.Column(verbose_name=_("Predikat"), attrs=WIDE_ONLY)
     zona = tables.Column(verbose_name=_("Zone"))
-    status = tables.Column(verbose_name=_("Status"), accessor="status_nilai", orderable=True)
+    status = tables.Column(
+        verbose_name=_("Status"), accessor="status_nilai", orderable=True, attrs=WIDE_ONLY
+    )
 
     class Meta:
         model = Assessment
         fields = ("peringkat", "kode", "nama", "jenis", "indeks", "predikat", "zona", "status")
         order_by = ("peringkat", "opd__kode")
-        attrs = {"class": "table table-sm table-hover align-middle"}
+        attrs = {"class": "table table-sm table-hover align-middle table-ranking"}
         empty_text = _("No OPD matches these filters.")
 
     def render_nama(self, record):
         url = reverse("opd_detail", args=[record.pemda.kode, record.opd.kode])
         return format_html(
-            '<a href="{}?tahun={}">{}</a>', url, record.period.tahun, record.opd.nama
+            '<a href="{}?tahun={}">{}</a><div class="d-sm-none small">{}</div>',
+            url,
+            record.period.tahun,
+            record.opd.nama,
+            self.render_status(record),
         )
 
     def render_jenis(self, record):
@@ -137,6 +161,9 @@ class ReviewQueueTable(tables.Table):
 class DashboardRankingTable(AssessmentTable):
     """The ranking table under the zone dashboard's charts: the OPD list's columns, with
     the zone badge built inline (one template render per row is the page's main cost)."""
+
+    class Meta(AssessmentTable.Meta):
+        pass
 
     def render_zona(self, record):
         if not record.zona:

@@ -80,6 +80,7 @@ NO_OBJECT = {
 # The confirm link carries a signed token for one account, not a tenant object
 # (tests/opd/test_people.py covers them).
 PUBLIC = {
+    "favicon": "/favicon.ico, asked for by every browser: a redirect to the static icon",
     "password_reset": "asks for an e-mail address (or says e-mail is not set up)",
     "password_reset_done": "says the link is on its way",
     "password_reset_confirm": "the e-mailed link: a signed token for one account",

@@ -45,6 +45,25 @@
     });
   }
 
+  // On a phone, the value labels of a line crowd each other and the legend sits on the
+  // tilted category labels: hover shows the values, the legend moves below the labels.
+  function phoneLayout(element, data, layout) {
+    var small = isSmall(element);
+    var update = {};
+    data.forEach(function (trace) {
+      if (trace.type === "scatter" && trace.mode) {
+        if (trace._mode === undefined) { trace._mode = trace.mode; }
+        trace.mode = small ? trace._mode.replace("+text", "") : trace._mode;
+      }
+    });
+    if (layout.legend && layout.showlegend !== false) {
+      if (layout._legendY === undefined) { layout._legendY = layout.legend.y; }
+      layout.legend.y = small ? -0.32 : layout._legendY;
+      update["legend.y"] = layout.legend.y;
+    }
+    return update;
+  }
+
   function isSmall(element) {
     return element.clientWidth > 0 && element.clientWidth < 500;
   }
@@ -76,6 +95,7 @@
       if (!figure || typeof Plotly === "undefined") { return Promise.resolve(); }
       var layout = figure.layout || {};
       narrow(element, layout);
+      phoneLayout(element, figure.data || [], layout);
       cellText(figure.data || [], isSmall(element));
       if (report) { layout.width = element.clientWidth || undefined; }
       return Plotly.react(element, figure.data || [], layout, config).then(function () {
@@ -99,6 +119,7 @@
         elements.forEach(function (element) {
           if (element.dataset.drawn === "yes" && element.offsetParent !== null) {
             var update = narrow(element, element.layout || {});
+            Object.assign(update, phoneLayout(element, element.data || [], element.layout || {}));
             cellText(element.data || [], isSmall(element));
             Plotly.react(element, element.data, element.layout).then(function () {
               return Plotly.relayout(element, update);

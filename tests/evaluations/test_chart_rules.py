@@ -45,7 +45,11 @@ def test_the_trend_charts_keep_room_for_their_right_side():
         {"label": "2025", "average": Decimal("3.2"), "zones": {"kuning": 18, "hijau": 9}},
     ]
     layout = charts.pemda_trend(points)["layout"]
-    assert layout["yaxis2"]["automargin"] is True and layout["margin"]["r"] >= 40
+    assert layout["yaxis"]["side"] == "right" and layout["margin"]["r"] >= 40
+    assert layout["yaxis"]["automargin"] is True and layout["yaxis2"]["automargin"] is True
+    # The average line is drawn over the bars (on the overlaying axis) in black.
+    [line] = [t for t in charts.pemda_trend(points)["data"] if t["type"] == "scatter"]
+    assert line["yaxis"] == "y2" and line["textfont"]["color"] == charts.BLACK
     opd = charts.opd_trend(
         [{"label": "2025", "index": Decimal("3.1"), "zone": "kuning"}], GREEN, YELLOW
     )

@@ -5,6 +5,7 @@ with the time zone named, weights as the regulation writes them, filters that sa
 import datetime
 import zoneinfo
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -127,3 +128,18 @@ def test_the_jobs_page_says_in_words_what_ran(client, world):
     assert "Terhenti karena galat" in outcomes
     assert "WITA" in outcomes  # moments carry their zone
     assert "Rincian teknis galat" in page  # the raw error only behind a summary
+
+
+@pytest.mark.django_db
+def test_the_favicon_and_app_icons_are_answered(client, world):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/static/icons/favicon.ico")
+    static = Path(__file__).resolve().parents[2] / "static" / "icons"
+    icon = (static / "favicon.ico").read_bytes()
+    assert icon[:4] == b"\x00\x00\x01\x00"  # an .ico
+    client.force_login(world.sekprov)
+    page = client.get("/").content.decode()
+    for name in ("favicon.ico", "icon.svg", "apple-touch-icon.png", "manifest.json"):
+        assert f"/static/icons/{name}" in page
+        assert (static / name).exists()

@@ -58,7 +58,10 @@ def duration_text(job):
     """ "12 s", "3 min 5 s" or "" while not finished."""
     if not (job.started_at and job.finished_at):
         return ""
-    seconds = max(0, round((job.finished_at - job.started_at).total_seconds()))
+    elapsed = (job.finished_at - job.started_at).total_seconds()
+    if elapsed < 1:
+        return _("under a second")
+    seconds = round(elapsed)
     if seconds < 60:
         return _("%(s)d s") % {"s": seconds}
     return _("%(m)d min %(s)d s") % {"m": seconds // 60, "s": seconds % 60}

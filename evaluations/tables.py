@@ -113,9 +113,9 @@ class ReviewQueueTable(tables.Table):
     """The evaluators' work queue: a pemda's OPDs in one period with review progress.
     Expects the queryset annotations `total`, `validated` and `stage_done`."""
 
-    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode")
+    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode", attrs=WIDE_ONLY)
     nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
-    status_mandiri = tables.Column(verbose_name=_("Self-assessment"))
+    status_mandiri = tables.Column(verbose_name=_("Self-assessment"), attrs=WIDE_ONLY)
     validated = tables.Column(
         verbose_name=_("Validated"), attrs={"td": {"class": "text-end"}}, orderable=True
     )
@@ -129,7 +129,10 @@ class ReviewQueueTable(tables.Table):
         model = Assessment
         fields = ("kode", "nama", "status_mandiri", "validated", "stage_done", "indeks", "zona")
         order_by = ("opd__kode",)
-        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "review-queue"}
+        attrs = {
+            "class": "table table-sm table-hover align-middle table-ranking",
+            "data-testid": "review-queue",
+        }
         row_attrs = {"data-opd": lambda record: record.opd.kode}
         empty_text = _("No OPD matches these filters.")
 

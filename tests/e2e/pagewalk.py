@@ -83,12 +83,15 @@ def watch(page):
         if response.status >= 400:
             page.problems.append(f"{response.status} for {response.url}")
 
+    def on_failed(request):
+        # ERR_ABORTED: the browser dropped the request itself, as it does with a page's
+        # icon or an unfinished fetch when the walk moves on to the next page.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            page.problems.append(f"request failed: {request.url} {request.failure}")
+
     page.on("console", on_console)
     page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
-    page.on(
-        "requestfailed",
-        lambda request: page.problems.append(f"request failed: {request.url} {request.failure}"),
-    )
+    page.on("requestfailed", on_failed)
     page.on("response", on_response)
     return page
 

@@ -9,6 +9,7 @@ import pytest
 
 from evaluations.services.demo import demo_password, seed_demo
 from tests.e2e import pagewalk
+from tests.factories import opd_template
 
 # The demo logins (README "Demo logins"): every role of a province and a kabupaten.
 USERS = [
@@ -34,6 +35,7 @@ EXPECTED = {
 
 @pytest.fixture
 def demo(db):
+    opd_template()  # the shipped instruments, gone after an earlier browser test's flush
     seed_demo()
     return demo_password()
 

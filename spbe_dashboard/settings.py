@@ -60,7 +60,8 @@ MIDDLEWARE = [
     "spbe_dashboard.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The chosen language, never the browser's (spbe_dashboard/language.py).
+    "spbe_dashboard.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opd.context_processors.membership",
+                "evaluations.context_processors.notifications",
             ],
         },
     },
@@ -271,6 +273,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SPBE Dashboard <noreply@localhost>")
 EMAIL_ENABLED = bool(EMAIL_HOST) or EMAIL_BACKEND != SMTP_BACKEND
+# A mail server that does not answer must not hold a worker: seconds per SMTP step.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# The address of the site, for the links in e-mails (notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # A reset link is valid for 3 days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 

@@ -119,7 +119,7 @@ def notify(kind, users, pemda, title, body="", link="", **params):
     """One notification per person of `users` who belongs to `pemda` (anyone else is
     dropped: a caller cannot reach another tenant), in their language; their e-mails are
     queued after commit. `title` and `body` are lazy texts formatted with `params`."""
-    users = [u for u in users.filter(membership__pemda=pemda, is_active=True).distinct()]
+    users = list(users.filter(membership__pemda=pemda, is_active=True).distinct())
     if not users:
         return []
     profiles = _profiles(users)
@@ -400,7 +400,9 @@ def send_mail(notification_id):
     except Exception:
         Notification.objects.filter(pk=notification.pk).update(mail=Mail.FAILED)
         raise
-    Notification.objects.filter(pk=notification.pk).update(mail=Mail.SENT, emailed_at=timezone.now())
+    Notification.objects.filter(pk=notification.pk).update(
+        mail=Mail.SENT, emailed_at=timezone.now()
+    )
     return True
 
 

@@ -167,6 +167,8 @@ def request_notification_mail(notification_ids):
             try:
                 _send(MAIL_TASK, (notification_id,))
             except Exception as exc:
-                logger.warning("Notification e-mail %s not queued or sent: %s", notification_id, exc)
+                logger.warning(
+                    "Notification e-mail %s not queued or sent: %s", notification_id, exc
+                )
 
     transaction.on_commit(queue)

@@ -99,14 +99,14 @@ class Pemda(models.Model):
     def __str__(self):
         return self.nama
 
-    @property
-    def is_province(self):
-        return self.jenis == self.Kind.PROVINSI
-
     def save(self, *args, **kwargs):
         if not self.zona_waktu:
             self.zona_waktu = time_zone_of_code(self.kode)
         super().save(*args, **kwargs)
+
+    @property
+    def is_province(self):
+        return self.jenis == self.Kind.PROVINSI
 
     @property
     def tzinfo(self):

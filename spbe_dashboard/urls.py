@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from opd.account_views import ForgotPasswordView, NewPasswordView
+from opd.account_views import ForgotPasswordView, NewPasswordView, set_language
 
 urlpatterns = [
     path("akun/masuk/", auth_views.LoginView.as_view(), name="login"),
@@ -24,7 +24,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language form: Django's set_language, the choice also kept on the profile.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("opd.urls")),
     path("", include("evaluations.urls")),

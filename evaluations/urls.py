@@ -1,11 +1,11 @@
 from django.urls import path
 
 from . import views
-from .views import notifications as notification_views
 from .views import appeals as appeal_views
 from .views import exports as export_views
 from .views import imports as import_views
 from .views import instruments as instrument_views
+from .views import notifications as notification_views
 from .views import official as official_views
 from .views import simulation as simulation_views
 

@@ -6,6 +6,7 @@ change (spbe_dashboard/language.py reads it there): an English browser still get
 Indonesian unless its user chose English.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -74,7 +75,7 @@ def save_profile(user, email, language, digest, muted, known_kinds, request=None
     unknown = set(muted) - set(known_kinds)
     if unknown:
         raise ProfileError(_("Unknown kind of notification."))
-    account = type(user).objects.select_for_update().get(pk=user.pk)
+    account = get_user_model().objects.select_for_update().get(pk=user.pk)
     if account.email != email:
         account.email = email
         account.save(update_fields=["email"])

@@ -29,7 +29,7 @@ PAGE_SIZE = 30
 
 @login_required
 def notification_list(request):
-    mine = Notification.objects.visible_to(request.user)
+    mine = Notification.objects.visible_to(request.user).select_related("pemda")
     show = "unread" if request.GET.get("tampil") == "belum" else "all"
     shown = mine.unread() if show == "unread" else mine
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("halaman"))

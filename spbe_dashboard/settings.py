@@ -60,8 +60,6 @@ MIDDLEWARE = [
     "spbe_dashboard.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The chosen language, never the browser's (spbe_dashboard/language.py).
-    "spbe_dashboard.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +68,9 @@ MIDDLEWARE = [
     # NUL bytes and foreign charsets answer 400/404 before any view (and before the CSRF
     # check reads the form); downloads are never cached.
     "spbe_dashboard.security.InputSanityMiddleware",
+    # The chosen language, never the browser's (spbe_dashboard/language.py); after the
+    # input checks, since it reads the session.
+    "spbe_dashboard.language.ChosenLanguageMiddleware",
     "spbe_dashboard.security.download_cache_control",
     # Login throttling; django-axes wants its middleware last.
     "axes.middleware.AxesMiddleware",

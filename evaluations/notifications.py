@@ -79,6 +79,31 @@ def administrators(pemda):
     return recipients(pemda, ADMINISTRATORS)
 
 
+# The kinds each role can receive (the account page offers e-mail choices for these).
+KINDS_BY_ROLE = {
+    Role.ADMIN_KOMINFO: [Kind.SUBMITTED, Kind.APPEAL_FILED, Kind.TEAM_PROPOSED, Kind.STAGE],
+    Role.EVALUATOR: [Kind.SUBMITTED, Kind.APPEAL_FILED, Kind.STAGE],
+    Role.PIMPINAN: [],
+    Role.KEPALA_OPD: [
+        Kind.RETURNED,
+        Kind.APPEAL_DECIDED,
+        Kind.TEAM_DECIDED,
+        Kind.STAGE,
+        Kind.DEADLINE,
+        Kind.CERTIFICATE,
+    ],
+}
+KINDS_BY_ROLE[Role.OPERATOR_OPD] = KINDS_BY_ROLE[Role.KEPALA_OPD]
+
+
+def kinds_for(user):
+    """The kinds of notification `user` can receive, by their role."""
+    from opd.querysets import membership_of
+
+    membership = membership_of(user)
+    return [] if membership is None else list(KINDS_BY_ROLE.get(membership.role, []))
+
+
 # --- Storing them -----------------------------------------------------------------------
 
 

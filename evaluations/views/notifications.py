@@ -100,6 +100,13 @@ def profile(request):
         "email_kinds": [kind for kind in kinds if kind not in (saved.email_muted or [])],
     }
     form = ProfileForm(request.POST or None, initial=initial)
+    # Only the kinds the person's role receives; the others keep their stored choice.
+    offered = notifications.kinds_for(user)
+    form.fields["email_kinds"].choices = [
+        (kind, label) for kind, label in Notification.Kind.choices if kind in offered
+    ]
+    if not offered:
+        del form.fields["email_kinds"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,7 +115,12 @@ def profile(request):
                 data["email"],
                 data["language"],
                 data["email_digest"],
-                [kind for kind in kinds if kind not in data["email_kinds"]],
+                [
+                    kind
+                    for kind in kinds
+                    if (kind in offered and kind not in data.get("email_kinds", []))
+                    or (kind not in offered and kind in (saved.email_muted or []))
+                ],
                 kinds,
                 request=request,
             )

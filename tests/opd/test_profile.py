@@ -48,6 +48,7 @@ def test_the_account_page_saves_email_language_and_mail_choices(client, world):
     client.force_login(world.kepala_kominfo)
     page = client.get(reverse("profile")).content.decode()
     assert 'data-testid="profile-form"' in page and "Kirim e-mail untuk" in page
+    assert "Sertifikat segera berakhir" in page and "Penilaian mandiri diajukan" not in page
     response = client.post(
         reverse("profile"),
         {
@@ -61,8 +62,9 @@ def test_the_account_page_saves_email_language_and_mail_choices(client, world):
     world.kepala_kominfo.refresh_from_db()
     assert world.kepala_kominfo.email == "kepala@kominfo.sulbarprov.go.id"
     profile = Profile.objects.get(user=world.kepala_kominfo)
-    assert profile.email_digest and "submitted" in profile.email_muted
-    assert "returned" not in profile.email_muted and "deadline" not in profile.email_muted
+    assert profile.email_digest
+    # The head is offered its own kinds only: what it unticked is muted, nothing else.
+    assert profile.email_muted == ["appeal_decided", "certificate", "stage", "team_decided"]
 
 
 @pytest.mark.parametrize(

@@ -188,19 +188,20 @@ def mark_read(user, notification_id=None):
 # --- The events -------------------------------------------------------------------------
 
 
-def _period_query(period):
+def period_query(period):
+    """?tahun=…[&tw=…] of a link to a period's page."""
     query = f"?tahun={period.tahun}"
     return query + (f"&tw={period.triwulan}" if period.triwulan else "")
 
 
 def _self_assessment_link(assessment):
     opd, period = assessment.opd, assessment.period
-    return reverse("self_assessment", args=[opd.pemda.kode, opd.kode]) + _period_query(period)
+    return reverse("self_assessment", args=[opd.pemda.kode, opd.kode]) + period_query(period)
 
 
 def _review_link(assessment):
     opd, period = assessment.opd, assessment.period
-    return reverse("review", args=[opd.pemda.kode, opd.kode]) + _period_query(period)
+    return reverse("review", args=[opd.pemda.kode, opd.kode]) + period_query(period)
 
 
 def _names(assessment):
@@ -242,7 +243,7 @@ def on_appeal_filed(appeal, score):
         assessment.pemda,
         _("%(opd)s filed an appeal on indicator %(indicator)s"),
         _("An appeal of period %(period)s waits for a decision."),
-        reverse("appeal_list", args=[assessment.pemda.kode]) + _period_query(assessment.period),
+        reverse("appeal_list", args=[assessment.pemda.kode]) + period_query(assessment.period),
         indicator=score.indicator.kode or score.indicator.nomor,
         **_names(assessment),
     )
@@ -260,7 +261,7 @@ def on_appeal_decided(appeal, score):
         else _("Appeal on indicator %(indicator)s rejected"),
         _("The evaluator decided the appeal of %(opd)s (period %(period)s). %(reason)s"),
         reverse("appeal_opd", args=[assessment.pemda.kode, assessment.opd.kode])
-        + _period_query(assessment.period),
+        + period_query(assessment.period),
         indicator=score.indicator.kode or score.indicator.nomor,
         reason=appeal.alasan,
         **_names(assessment),
@@ -281,7 +282,7 @@ def on_evaluation_started(period):
         period.pemda,
         _("Period %(period)s is under evaluation"),
         _("Self-assessment is closed; document review has started."),
-        reverse("review_queue", args=[period.pemda.kode]) + _period_query(period),
+        reverse("review_queue", args=[period.pemda.kode]) + period_query(period),
         period=period.label,
     )
 
@@ -296,7 +297,7 @@ def on_stage_opened(period):
         pemda,
         _("Period %(period)s: %(stage)s has started"),
         "",
-        reverse("review_queue", args=[pemda.kode]) + _period_query(period),
+        reverse("review_queue", args=[pemda.kode]) + period_query(period),
         **params,
     )
     if period.sanggahan_dibuka is not None and period.tahap == "interviu":
@@ -313,7 +314,7 @@ def on_stage_opened(period):
                     "Document review of period %(period)s has ended: the provisional levels "
                     "are shown and may be contested until %(deadline)s."
                 ),
-                reverse("appeal_opd", args=[pemda.kode, opd.kode]) + _period_query(period),
+                reverse("appeal_opd", args=[pemda.kode, opd.kode]) + period_query(period),
                 deadline=deadline,
                 **params,
             )
@@ -328,7 +329,7 @@ def on_finalised(period):
             pemda,
             _("The results of period %(period)s are final"),
             "",
-            reverse("scorecard", args=[pemda.kode, opd.kode]) + _period_query(period),
+            reverse("scorecard", args=[pemda.kode, opd.kode]) + period_query(period),
             period=period.label,
         )
 

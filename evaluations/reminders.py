@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from opd.models import TeamCertificate
 
 from .models import Assessment, Notification, Period, SentReminder
-from .notifications import local_date, local_time, notify, opd_people
+from .notifications import local_date, local_time, notify, opd_people, period_query
 from .services.scores import appeal_deadline
 
 SELF_ASSESSMENT_DAYS = (1, 3)  # the smallest that applies is sent
@@ -48,11 +48,6 @@ def _once(pemda, key, send):
 
 def _threshold(days_left, thresholds):
     return next((limit for limit in thresholds if 0 <= days_left <= limit), None)
-
-
-def _period_query(period):
-    query = f"?tahun={period.tahun}"
-    return query + (f"&tw={period.triwulan}" if period.triwulan else "")
 
 
 def self_assessment_closing(now):
@@ -84,7 +79,7 @@ def self_assessment_closing(now):
                         "the end of %(date)s."
                     ),
                     reverse("self_assessment", args=[period.pemda.kode, opd.kode])
-                    + _period_query(period),
+                    + period_query(period),
                     period=period.label,
                     opd=opd.nama,
                     date=local_date(period.batas_mandiri),
@@ -122,7 +117,7 @@ def appeal_closing(now):
                         "contested until %(deadline)s."
                     ),
                     reverse("appeal_opd", args=[period.pemda.kode, opd.kode])
-                    + _period_query(period),
+                    + period_query(period),
                     period=period.label,
                     opd=opd.nama,
                     deadline=local_time(deadline, period.pemda),

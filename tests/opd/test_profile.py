@@ -153,3 +153,14 @@ def test_the_password_reset_is_sent_through_the_smtp_server(client, world, smtp_
     [message] = smtp_server.messages
     assert message.rcpt == ["sekprov@sulbarprov.go.id"]
     assert "/akun/sandi-baru/" in message.get_body(("plain",)).get_content()
+
+
+def test_leadership_gets_no_notifications_and_the_page_says_nothing_of_mail_kinds(client, world):
+    client.force_login(world.sekprov)
+    page = client.get(reverse("profile")).content.decode()
+    assert "Kirim e-mail untuk" not in page
+    response = client.post(
+        reverse("profile"), {"email": "sekprov@sulbarprov.go.id", "language": "en"}
+    )
+    assert response.status_code == 302
+    assert Profile.objects.get(user=world.sekprov).language == "en"

@@ -274,6 +274,27 @@ def _opds_of(period):
     return list(OPD.objects.filter(assessments__period=period).select_related("pemda"))
 
 
+def on_self_assessment_opened(period):
+    """A new period: every OPD of it fills its self-assessment (until its last day)."""
+    pemda = period.pemda
+    body = (
+        _("It is open until the end of %(date)s.")
+        if period.batas_mandiri
+        else _("Fill every indicator with its evidence; the head submits it.")
+    )
+    for opd in _opds_of(period):
+        notify(
+            Kind.STAGE,
+            opd_people(opd),
+            pemda,
+            _("Self-assessment %(period)s is open"),
+            body,
+            reverse("self_assessment", args=[pemda.kode, opd.kode]) + period_query(period),
+            period=period.label,
+            date=local_date(period.batas_mandiri) if period.batas_mandiri else "",
+        )
+
+
 def on_evaluation_started(period):
     """Self-assessment closed: the evaluators start document review."""
     notify(

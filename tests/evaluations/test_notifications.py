@@ -161,6 +161,31 @@ def test_the_end_of_document_review_opens_the_appeal_window_for_each_opd(everyon
     assert not Notification.objects.exclude(pemda=everyone.sulbar).exists()
 
 
+def test_a_new_period_tells_every_opd_to_fill_its_self_assessment(client, everyone):
+    make_period(everyone.sulbar, YEAR, status=Period.Status.FINAL)
+    client.force_login(everyone.admin_sulbar)
+    data = {
+        "tahun": str(YEAR + 1),
+        "triwulan": "",
+        "instrument": str(Period.objects.get(pemda=everyone.sulbar).instrument_id),
+        "hijau": "3,50",
+        "kuning": "2,60",
+        "jendela_sanggahan_hari": "3",
+        "batas_mandiri": f"{YEAR + 1}-05-31",
+    }
+    response = client.post(reverse("period_new", args=["76"]) + f"?tahun={YEAR}", data)
+    assert response.status_code == 302
+    opened = Notification.objects.filter(kind=Kind.STAGE)
+    assert sorted(opened.values_list("recipient__username", flat=True)) == [
+        "kepala.bappeda",
+        "kepala.kominfo",
+        "operator.kominfo",
+    ]
+    first = opened.get(recipient=everyone.kepala_kominfo)
+    assert first.title == f"Penilaian mandiri {YEAR + 1} dibuka"
+    assert first.body == f"Terbuka sampai akhir 31 Mei {YEAR + 1}."
+
+
 def test_team_hand_offs(everyone, smtp_server, committed):
     proposal = make_team(everyone.kominfo, YEAR)
     add_member(proposal, 1, name="Andi")

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.urls import reverse
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 

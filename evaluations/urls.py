@@ -5,6 +5,7 @@ from .views import appeals as appeal_views
 from .views import exports as export_views
 from .views import imports as import_views
 from .views import instruments as instrument_views
+from .views import lke as lke_views
 from .views import official as official_views
 from .views import simulation as simulation_views
 
@@ -87,6 +88,7 @@ urlpatterns = [
         name="official_index",
     ),
     path("pemda/<str:pemda>/opd/<str:opd>/rapor/", views.ScorecardView.as_view(), name="scorecard"),
+    path("pemda/<str:pemda>/opd/<str:opd>/lke/", lke_views.LKEDownloadView.as_view(), name="lke"),
     path(
         "pemda/<str:pemda>/opd/<str:opd>/simulasi/",
         simulation_views.SimulationView.as_view(),

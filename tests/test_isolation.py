@@ -175,6 +175,8 @@ MATRIX = {
     "dashboard":               Case(P, PEMDA, "sekprov.sulbar", get=200),
     "kabupaten":               Case(P, PEMDA, "sekprov.sulbar", get=200, query=""),
     "scorecard":               Case(PO, OPD, "kepala.kominfo", get=200),
+    # The evaluation worksheet (LKE, issue 16): for whoever sees the scorecard.
+    "lke":                     Case(PO, OPD, "kepala.kominfo", get=200),
     # The what-if page and its projection (nothing is saved).
     "simulation":              Case(PO, OPD, "kepala.kominfo", get=200, post=200,
                                     data=lambda o: {"nilai-1": "3"}),

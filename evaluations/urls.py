@@ -8,6 +8,7 @@ from .views import instruments as instrument_views
 from .views import lke as lke_views
 from .views import official as official_views
 from .views import simulation as simulation_views
+from .views import tpp as tpp_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -94,6 +95,9 @@ urlpatterns = [
         simulation_views.SimulationView.as_view(),
         name="simulation",
     ),
+    # The SPBE component of the TPP (issue 16).
+    path("pemda/<str:pemda>/tpp/", tpp_views.TppView.as_view(), name="tpp"),
+    path("pemda/<str:pemda>/tpp/unduh/", tpp_views.TppExportView.as_view(), name="tpp_export"),
     path("pemda/<str:pemda>/laporan/", views.ReportCreateView.as_view(), name="report_create"),
     path(
         "pemda/<str:pemda>/laporan/<int:job>/",

@@ -227,6 +227,13 @@ MATRIX = {
     # An invalid official index comes back as a form (200), nothing recorded.
     "official_index":          Case(P, PEMDA, "admin.sulbar", get=200, post=200,
                                     data=lambda o: {"pemda": "", "tahun": "2024"}),
+    # The SPBE component of the TPP (issue 16): the rule (an invalid one comes back, 200,
+    # nothing saved) and the download (no rule set yet: sent back to the rule page).
+    "tpp":                     Case(P, PEMDA, "admin.sulbar", get=200, post=200, query="",
+                                    data=lambda o: {"cara": "pita", "pita": "x",
+                                                    "bagian_spbe": "30"}),
+    "tpp_export":              Case(P, PEMDA, "sekprov.sulbar", get=302,
+                                    query=f"?tahun={YEAR}&format=csv"),
     # Reports
     "report_create":           Case(P, OPD, "kepala.kominfo", post=302,
                                     data=lambda o: {"kind": "scorecard", "opd": "DISKOMINFO",

@@ -119,7 +119,7 @@ def test_csv_prints_the_rule_in_comment_lines(client, world, period):
     text = response.content.decode("utf-8-sig")
     comments = [line for line in text.splitlines() if line.startswith("#")]
     assert len(comments) == 3 and "3,50: 100%" in comments[2]
-    rows = list(csv.reader(io.StringIO("\n".join(l for l in text.splitlines() if l[:1] != "#"))))
+    rows = list(csv.reader(io.StringIO("\n".join(x for x in text.splitlines() if x[:1] != "#"))))
     assert rows[0] == tpp.COLUMNS
     assert rows[1][:7] == [
         "BAPPEDA",

@@ -221,8 +221,10 @@ class TppMappingForm(BootstrapMixin, forms.Form):
             'component, e.g. "3,50 100". The lowest band starts at 1,00.'
         ),
     )
-    linier_dari = DecimalCommaField(label=_("Linear: 0% at index"), required=False)
-    linier_sampai = DecimalCommaField(label=_("Linear: 100% from index"), required=False)
+    linier_dari = DecimalCommaField(label=_("Linear: index of 0 percent"), required=False)
+    linier_sampai = DecimalCommaField(
+        label=_("Linear: index from which 100 percent"), required=False
+    )
     bagian_spbe = DecimalCommaField(
         label=_("SPBE share of the work-achievement component (%)"),
         help_text=_("E.g. 30: SPBE counts for 30% of the work-achievement component."),

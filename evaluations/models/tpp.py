@@ -33,10 +33,10 @@ class TppMapping(models.Model):
     # shown) up, this percentage of the SPBE component; highest bound first.
     pita = models.JSONField(_("bands"), default=list, blank=True)
     linier_dari = models.DecimalField(
-        _("0% at index"), max_digits=4, decimal_places=2, default=Decimal("1.00")
+        _("index of 0 percent"), max_digits=4, decimal_places=2, default=Decimal("1.00")
     )
     linier_sampai = models.DecimalField(
-        _("100% from index"), max_digits=4, decimal_places=2, default=Decimal("5.00")
+        _("index from which 100 percent"), max_digits=4, decimal_places=2, default=Decimal("5.00")
     )
     bagian_spbe = models.DecimalField(
         _("SPBE share of the work-achievement component (%)"),

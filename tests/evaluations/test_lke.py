@@ -73,11 +73,11 @@ def test_the_worksheet_has_the_expected_cells(client, world, period):
         "Indikator",
         "Bobot (%)",
         "Kriteria tingkat",
-        "Nilai mandiri",
+        "Nilai penilaian mandiri",
         "Penjelasan",
         "Penilaian dokumen",
-        "Interviu",
-        "Visitasi",
+        "Penilaian interviu",
+        "Penilaian visitasi",
         "Nilai akhir",
         "Catatan dan rekomendasi",
         "Bukti dukung",
@@ -85,8 +85,8 @@ def test_the_worksheet_has_the_expected_cells(client, world, period):
     assert len(rows) == 25
     first = dict(zip(header, rows[0], strict=True))
     assert first["Kode"] == "1" and first["Aspek"].startswith("1. ")
-    assert first["Nilai mandiri"] == 3 and first["Penilaian dokumen"] == 4
-    assert first["Interviu"] is None and first["Nilai akhir"] == 4
+    assert first["Nilai penilaian mandiri"] == 3 and first["Penilaian dokumen"] == 4
+    assert first["Penilaian interviu"] is None and first["Nilai akhir"] == 4
     assert first["Catatan dan rekomendasi"] == "Penilaian dokumen: Lengkapi SK"
     assert first["Kriteria tingkat"].count("\n") == 4 and first["Kriteria tingkat"].startswith(
         "1. "
@@ -115,7 +115,7 @@ def test_an_opd_user_before_review_ends_sees_its_own_self_assessment_only(client
     book = lke(client, world.kepala_kominfo)
     header, rows = table(book["LKE"])
     first = dict(zip(header, rows[0], strict=True))
-    assert first["Nilai mandiri"] == 3
+    assert first["Nilai penilaian mandiri"] == 3
     assert (first["Penilaian dokumen"], first["Nilai akhir"], first["Catatan dan rekomendasi"]) == (
         None,
         None,

@@ -64,11 +64,15 @@ def parse_bands(text):
             )
             continue
         bound, percent = values
+        fits = True
         if not Decimal("1") <= bound <= Decimal("5"):
             problems.append(_("Line %(n)s: the index bound must be 1,00–5,00.") % {"n": number})
+            fits = False
         if not Decimal("0") <= percent <= Decimal("100"):
             problems.append(_("Line %(n)s: the percentage must be 0–100.") % {"n": number})
-        bands.append((bound.quantize(PLACES), percent.quantize(PLACES)))
+            fits = False
+        if fits:
+            bands.append((bound.quantize(PLACES), percent.quantize(PLACES)))
     if problems:
         raise TppError(problems)
     if not bands:

@@ -341,3 +341,45 @@ def test_external_values_only_by_whom_the_page_allows(world, period_2026):
     Period.objects.filter(pk=period_2026.pk).update(status=Period.Status.FINAL)
     response = post_value(world.evaluator_sulbar)
     assert response.status_code == 400 and "final" in json.dumps(response.json())
+
+
+# --- No input produces a server error ------------------------------------------------------
+
+GET_ENDPOINTS = [
+    "/api/v1/pemda/",
+    "/api/v1/pemda/76/",
+    "/api/v1/pemda/76/periods/",
+    "/api/v1/pemda/76/results/",
+    "/api/v1/pemda/76/kabupaten/",
+    "/api/v1/pemda/76/opd/DISKOMINFO/assessments/",
+    "/api/v1/instruments/",
+]
+
+
+def test_no_query_or_body_produces_a_server_error(world, period):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = api(world.admin_sulbar)
+    values = st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(["2024", "-1", "0", "99999999999999999999", "1e9", "²", "merah"]),
+    )
+    params = st.fixed_dictionaries(
+        {},
+        optional=dict.fromkeys(
+            ["tahun", "triwulan", "zona", "status", "ordering", "page", "page_size"], values
+        ),
+    )
+
+    @settings(
+        max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(url=st.sampled_from(GET_ENDPOINTS), query=params, body=params)
+    def attempt(url, query, body):
+        query = {k: v.replace("\x00", "") for k, v in query.items()}
+        assert client.get(url, query).status_code < 500, (url, query)
+        response = client.post("/api/v1/pemda/76/external-values/", body, format="json")
+        assert response.status_code < 500, body
+
+    attempt()

@@ -63,3 +63,10 @@ def test_create_api_token_command(world, client):
     assert api_status(client, key) == 200
     with pytest.raises(CommandError, match="tidak ada"):
         call_command("create_api_token", "nobody")
+
+
+def test_no_admin_page_lists_the_keys():
+    from django.contrib import admin
+    from rest_framework.authtoken.models import Token, TokenProxy
+
+    assert TokenProxy not in admin.site._registry and Token not in admin.site._registry

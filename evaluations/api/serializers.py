@@ -51,7 +51,15 @@ class PeriodSerializer(serializers.ModelSerializer):
 
 
 class FigureFields(serializers.Serializer):
-    """The figures of one OPD in one period, as every page and export shows them."""
+    """The figures of one OPD in one period, as every page and export shows them.
+    `first`: fields of a subclass shown before the figures."""
+
+    first = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        order = [*self.first, *(name for name in fields if name not in self.first)]
+        return {name: fields[name] for name in order}
 
     indeks = serializers.CharField(allow_null=True, help_text="2 decimals; null in progress")
     predikat = serializers.CharField(allow_null=True)
@@ -70,6 +78,8 @@ class FigureFields(serializers.Serializer):
 
 
 class ResultSerializer(FigureFields):
+    first = ("kode_opd", "nama")
+
     kode_opd = serializers.CharField()
     nama = serializers.CharField()
     indikator = serializers.DictField(
@@ -79,6 +89,8 @@ class ResultSerializer(FigureFields):
 
 
 class AssessmentSerializer(FigureFields):
+    first = ("tahun", "triwulan", "periode")
+
     tahun = serializers.IntegerField()
     triwulan = serializers.IntegerField(allow_null=True)
     periode = serializers.CharField()

@@ -1,7 +1,7 @@
 """The evaluation worksheet (Lembar Kerja Evaluasi, LKE) of one OPD in one period, as
 an XLSX for the national portal and for print: one row per indicator with its aspect,
 code, name, weight, the five level criteria, the OPD's self-assessed value and
-explanation, the evaluators' value at each stage, the value that counts, the notes and
+explanation (and, for an indicator assessed through items, a row per item below it), the evaluators' value at each stage, the value that counts, the notes and
 recommendations and the evidence; a second sheet lists the evidence with its links.
 Every sheet prints landscape, fitted to the page width, with the OPD, the period and the
 date in its header and footer.
@@ -30,6 +30,8 @@ def _scores(assessment, user):
         .select_related("indicator__aspect")
         .prefetch_related(
             "indicator__criteria",
+            "indicator__items",
+            "item_scores",
             Prefetch("reviews", queryset=StageReview.objects.order_by("dinilai_pada")),
             Prefetch(
                 "evidence",
@@ -50,6 +52,31 @@ def _evidence_line(evidence, evidence_url):
     name = evidence.keterangan or evidence.nama_berkas or evidence.tautan
     link = evidence.tautan if evidence.jenis == Evidence.Kind.LINK else evidence_url(evidence)
     return f"{name} ({link})" if link and link != name else name
+
+
+def _item_rows(score, shows_review, stage_count):
+    """Below an indicator assessed through items, one row per item: its code (I1.2),
+    name, weight, criteria, the OPD's level and the evaluator's."""
+    levels = {s.item_id: s for s in score.item_scores.all()}
+    rows = []
+    for item in score.indicator.items.all():
+        level = levels.get(item.id)
+        rows.append(
+            [
+                None,
+                f"{score.indicator.label}.{item.nomor}",
+                f"· {item.nama}",
+                item.bobot,
+                item.kriteria,
+                level.level_mandiri if level else None,
+                None,
+                *([None] * stage_count),
+                level.level_evaluator if level and shows_review else None,
+                None,
+                None,
+            ]
+        )
+    return rows
 
 
 def worksheet(assessment, user, evidence_url):
@@ -140,6 +167,7 @@ def worksheet(assessment, user, evidence_url):
                 "\n".join(_evidence_line(e, evidence_url) for e in evidence),
             ]
         )
+        rows += _item_rows(score, shows_review, len(stages))
         for e in evidence:
             evidence_rows.append(
                 [

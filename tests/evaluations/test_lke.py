@@ -53,7 +53,7 @@ def lke(client, user, query="?tahun=2024"):
     client.force_login(user)
     response = client.get(f"/pemda/76/opd/DISKOMINFO/lke/{query}")
     assert response.status_code == 200, response.content[:300]
-    assert response["Content-Disposition"] == 'attachment; filename="lke-76-DISKOMINFO-2024.xlsx"'
+    assert response["Content-Disposition"].startswith('attachment; filename="lke-76-DISKOMINFO-')
     return load_workbook(io.BytesIO(response.content))
 
 
@@ -132,3 +132,29 @@ def test_the_button_is_on_the_scorecard_and_the_opd_page(client, world, period):
         html = client.get(f"/pemda/76/opd/DISKOMINFO/{page}?tahun=2024").content.decode()
         assert 'data-testid="lke-link"' in html and "/opd/DISKOMINFO/lke/?tahun=2024" in html
     assert Assessment.objects.filter(period=period).exists()
+
+
+def test_2026_items_below_their_indicator_and_external_waiting(client, world):
+    from evaluations.models import Instrument, ItemScore
+    from evaluations.services import instrument_versions as versions
+    from tests.factories import instrument_2026
+
+    draft = versions.clone(world.admin_sulbar, instrument_2026().pk, "OPD 2026")
+    i1 = draft.indicators.get(kode="I1")
+    versions.save_items(
+        world.admin_sulbar, i1.pk, [("Kebijakan", None, "Ada Perkada", ""), ("Reviu", None, "", "")]
+    )
+    versions.publish(world.admin_sulbar, draft.pk)
+    period = make_period(world.sulbar, 2026, instrument=Instrument.objects.get(pk=draft.pk))
+    score = period.assessments.get(opd=world.kominfo).scores.get(indicator__kode="I1")
+    ItemScore.objects.create(
+        score=score, item=score.indicator.items.get(nomor=1), level_mandiri=3, level_evaluator=4
+    )
+    header, rows = table(lke(client, world.evaluator_sulbar, "?tahun=2026")["LKE"])
+    by_code = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+    assert list(by_code)[:4] == ["I1", "I1.1", "I1.2", "I2"]
+    item = by_code["I1.1"]
+    assert (item["Indikator"], item["Kriteria tingkat"]) == ("· Kebijakan", "Ada Perkada")
+    assert (item["Nilai penilaian mandiri"], item["Nilai akhir"]) == (3, 4)
+    assert by_code["I5"]["Nilai akhir"] == "menunggu nilai eksternal (dihitung 1.00)"
+    assert period.instrument.nilai_desimal

@@ -383,3 +383,26 @@ def test_no_query_or_body_produces_a_server_error(world, period):
         assert response.status_code < 500, body
 
     attempt()
+
+
+def test_results_take_a_fixed_number_of_queries(world, period):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(world.sekprov)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/pemda/76/results/?tahun=2024").status_code == 200
+        return len(queries)
+
+    few = count()
+    from evaluations.services.periods import sync_opd_assessments
+
+    for n in range(5):
+        sync_opd_assessments(OPDFactory(pemda=world.sulbar, kode=f"OPD-{n}", nama=f"OPD {n}"))
+    for assessment in period.assessments.filter(opd__kode__startswith="OPD-"):
+        set_levels(assessment, 3)
+    recompute_period(period.id)
+    assert client.get("/api/v1/pemda/76/results/?tahun=2024").json()["count"] == 8
+    assert count() == few

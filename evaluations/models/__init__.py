@@ -5,6 +5,7 @@ assessments and scores.
 review: evaluators' levels per stage, evidence, appeals and the change log.
 summaries: stored per-pemda figures, official national indices, background job records.
 notifications: notifications to people and the reminders sent.
+tpp: the pemda's rule from index to the SPBE component of the TPP.
 """
 
 from .core import (
@@ -28,6 +29,7 @@ from .core import (
 from .notifications import Notification, SentReminder
 from .review import Appeal, ChangeLog, Evidence, StageReview
 from .summaries import Job, OfficialIndex, PemdaSummary
+from .tpp import TppMapping
 
 __all__ = [
     "Appeal",
@@ -54,5 +56,6 @@ __all__ = [
     "SentReminder",
     "Stage",
     "StageReview",
+    "TppMapping",
     "Zone",
 ]

@@ -140,11 +140,15 @@ def local_time(moment, pemda):
     return lambda: f"{formats.date_format(local, 'DATETIME_FORMAT')} {pemda.time_zone_label}"
 
 
-def notify(kind, users, pemda, title, body="", link="", **params):
+def notify(kind, users, pemda, title, body="", link="", actor=None, **params):
     """One notification per person of `users` who belongs to `pemda` (anyone else is
-    dropped: a caller cannot reach another tenant), in their language; their e-mails are
-    queued after commit. `title` and `body` are lazy texts formatted with `params`."""
-    users = list(users.filter(membership__pemda=pemda, is_active=True).distinct())
+    dropped: a caller cannot reach another tenant), in their language, except `actor`,
+    who did it; their e-mails are queued after commit. `title` and `body` are lazy texts
+    formatted with `params`."""
+    users = users.filter(membership__pemda=pemda, is_active=True).distinct()
+    if actor is not None:
+        users = users.exclude(pk=actor.pk)
+    users = list(users)
     if not users:
         return []
     profiles = _profiles(users)
@@ -295,7 +299,7 @@ def on_self_assessment_opened(period):
         )
 
 
-def on_evaluation_started(period):
+def on_evaluation_started(period, actor=None):
     """Self-assessment closed: the evaluators start document review."""
     notify(
         Kind.STAGE,
@@ -304,11 +308,12 @@ def on_evaluation_started(period):
         _("Period %(period)s is under evaluation"),
         _("Self-assessment is closed; document review has started."),
         reverse("review_queue", args=[period.pemda.kode]) + period_query(period),
+        actor=actor,
         period=period.label,
     )
 
 
-def on_stage_opened(period):
+def on_stage_opened(period, actor=None):
     """A new stage of the review; when document review ends the OPDs may appeal."""
     pemda = period.pemda
     params = {"period": period.label, "stage": str(period.get_tahap_display())}
@@ -319,6 +324,7 @@ def on_stage_opened(period):
         _("Period %(period)s: %(stage)s has started"),
         "",
         reverse("review_queue", args=[pemda.kode]) + period_query(period),
+        actor=actor,
         **params,
     )
     if period.sanggahan_dibuka is not None and period.tahap == "interviu":

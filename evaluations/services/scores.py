@@ -555,7 +555,7 @@ def _set_stage(user, period, stage):
         log_change(user, period, "sanggahan_dibuka", "", period.sanggahan_dibuka)
         fields.append("sanggahan_dibuka")
     period.save(update_fields=fields)
-    notifications.on_stage_opened(period)
+    notifications.on_stage_opened(period, actor=user)
     return period
 
 
@@ -593,5 +593,5 @@ def start_evaluation(user, period_id):
     log_change(user, period, "status", period.status, Period.Status.EVALUATION)
     period.status = Period.Status.EVALUATION
     period.save(update_fields=["status"])
-    notifications.on_evaluation_started(period)
+    notifications.on_evaluation_started(period, actor=user)
     return period

@@ -157,8 +157,11 @@ def test_the_end_of_document_review_opens_the_appeal_window_for_each_opd(everyon
     assert all(n.title.endswith("WITA") for n in windows)
     by_user = {n.recipient.username: n.link for n in windows}
     assert by_user["kepala.bappeda"].startswith("/pemda/76/opd/BAPPEDA/sanggahan/")
-    # The kabupaten's and the other province's people hear nothing of it.
+    # The kabupaten's and the other province's people hear nothing of it; the evaluator
+    # who ended it is not told what they did, the administrator is.
     assert not Notification.objects.exclude(pemda=everyone.sulbar).exists()
+    stage = Notification.objects.filter(kind=Kind.STAGE, title__contains="interviu")
+    assert [n.recipient.username for n in stage] == ["admin.sulbar"]
 
 
 def test_a_new_period_tells_every_opd_to_fill_its_self_assessment(client, everyone):

@@ -6,12 +6,26 @@ from .views import exports as export_views
 from .views import imports as import_views
 from .views import instruments as instrument_views
 from .views import lke as lke_views
+from .views import notifications as notification_views
 from .views import official as official_views
 from .views import simulation as simulation_views
 from .views import tpp as tpp_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The person's own notifications and account settings (issue 14).
+    path("notifikasi/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifikasi/<int:pk>/baca/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifikasi/baca-semua/",
+        notification_views.notification_read_all,
+        name="notification_read_all",
+    ),
+    path("akun/profil/", notification_views.profile, name="profile"),
     path("pekerjaan/", views.JobListView.as_view(), name="jobs"),
     path("pemda/<str:pemda>/pekerjaan/", views.JobListView.as_view(), name="pemda_jobs"),
     path("pemda/<str:pemda>/opd/", views.OPDListView.as_view(), name="opd_list"),

@@ -315,7 +315,7 @@ class AppPageAdmin(TenantAdmin):
 class PemdaAdmin(TenantAdmin):
     """A pemda is a tenant: the superuser creates and names them; its staff read it."""
 
-    list_display = ("kode", "nama", "jenis", "parent")
+    list_display = ("kode", "nama", "jenis", "parent", "zona_waktu")
     list_select_related = ("parent",)
     list_filter = ("jenis",)
     search_fields = ("kode", "nama")

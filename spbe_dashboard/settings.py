@@ -64,7 +64,6 @@ MIDDLEWARE = [
     "spbe_dashboard.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -73,6 +72,9 @@ MIDDLEWARE = [
     # NUL bytes and foreign charsets answer 400/404 before any view (and before the CSRF
     # check reads the form); downloads are never cached.
     "spbe_dashboard.security.InputSanityMiddleware",
+    # The chosen language, never the browser's (spbe_dashboard/language.py); after the
+    # input checks, since it reads the session.
+    "spbe_dashboard.language.ChosenLanguageMiddleware",
     "spbe_dashboard.security.download_cache_control",
     # Login throttling; django-axes wants its middleware last.
     "axes.middleware.AxesMiddleware",
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opd.context_processors.membership",
+                "evaluations.context_processors.notifications",
             ],
         },
     },
@@ -313,6 +316,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SPBE Dashboard <noreply@localhost>")
 EMAIL_ENABLED = bool(EMAIL_HOST) or EMAIL_BACKEND != SMTP_BACKEND
+# A mail server that does not answer must not hold a worker: seconds per SMTP step.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# The address of the site, for the links in e-mails (notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # A reset link is valid for 3 days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from opd.account_views import ForgotPasswordView, NewPasswordView
+from opd.account_views import ForgotPasswordView, NewPasswordView, set_language
 from opd.token_views import api_token
 
 urlpatterns = [
@@ -27,7 +27,8 @@ urlpatterns = [
     ),
     # The account's own API token (issue 16; the account page links it).
     path("akun/token/", api_token, name="api_token"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language form: Django's set_language, the choice also kept on the profile.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("evaluations.api.urls")),
     path("", include("opd.urls")),

@@ -45,6 +45,7 @@ from evaluations.services import evidence as evidence_service
 from evaluations.services import instrument_versions
 from opd.models import TeamCertificate, TeamProposal
 from tests.factories import (
+    NotificationFactory,
     Role,
     add_member,
     make_period,
@@ -71,6 +72,11 @@ NO_OBJECT = {
     "jobs": "lists Job.objects.visible_to(user) only; no object in the URL",
     "import_scores": "the file names the rows; services.imports checks each through "
     "editable_by (tests/evaluations/test_imports.py)",
+    # The person's own pages (issue 14): they name no object and show only the user's own
+    # rows; anonymous is sent to log in (test_own_pages_need_a_login).
+    "notifications": "lists Notification.objects.visible_to(user): the user's own only",
+    "notification_read_all": "marks the user's own notifications read; no object in the URL",
+    "profile": "the signed-in user's own e-mail, language and e-mail choices",
     "api_token": "the signed-in account's own API token; the URL names nothing "
     "(tests/opd/test_api_tokens.py)",
 }
@@ -150,6 +156,10 @@ def appeal(o):
 
 def account(o):
     return {**P(o), "account_id": o.world.operator_kominfo.pk}
+
+
+def notification(o):
+    return {"pk": o.notification.pk}
 
 
 # fmt: off
@@ -263,6 +273,8 @@ MATRIX = {
     # A second appeal on the same indicator is refused (the form comes back, 400).
     "appeal_opd":              Case(PO, OPD, "kepala.kominfo", get=200, post=400,
                                     data=lambda o: {"score": o.score.pk, "argumen": "lagi"}),
+    # Notifications (issue 14): one of Diskominfo's head; anyone else's is a 404.
+    "notification_read":       Case(notification, OPD, "kepala.kominfo", post=302, query=""),
 }
 # fmt: on
 
@@ -404,6 +416,7 @@ def objects(world, settings, tmp_path):
         result_file="reports/76/rapor.pdf",
     )
 
+    o.notification = NotificationFactory(recipient=world.kepala_kominfo)
     o.instrument = instrument_versions.clone(
         world.admin_sulbar, opd_template().pk, "Instrumen OPD Sulbar"
     )
@@ -466,6 +479,14 @@ def test_isolation(name, objects, client):
                 f"expected {expected}"
             )
     assert not problems, f"{name} {url}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("name", ["notifications", "profile"])
+def test_own_pages_need_a_login(name, client, world):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and login_url(response) == reverse("login")
+    response = client.post(reverse("notification_read_all"))
+    assert response.status_code == 302 and login_url(response) == reverse("login")
 
 
 @pytest.mark.parametrize("name", sorted(API_MATRIX))

@@ -4,6 +4,7 @@ core: instruments (domains, aspects, indicators, criteria, predikat bands), peri
 assessments and scores.
 review: evaluators' levels per stage, evidence, appeals and the change log.
 summaries: stored per-pemda figures, official national indices, background job records.
+notifications: notifications to people and the reminders sent.
 tpp: the pemda's rule from index to the SPBE component of the TPP.
 """
 
@@ -25,6 +26,7 @@ from .core import (
     Stage,
     Zone,
 )
+from .notifications import Notification, SentReminder
 from .review import Appeal, ChangeLog, Evidence, StageReview
 from .summaries import Job, OfficialIndex, PemdaSummary
 from .tpp import TppMapping
@@ -47,9 +49,11 @@ __all__ = [
     "PemdaSummary",
     "Instrument",
     "LevelCriterion",
+    "Notification",
     "Period",
     "PredikatBand",
     "Score",
+    "SentReminder",
     "Stage",
     "StageReview",
     "TppMapping",

@@ -45,8 +45,18 @@ urlpatterns = [
         views.EvidenceDownloadView.as_view(),
         name="evidence_download",
     ),
+    path(
+        "pemda/<str:pemda>/bukti/<int:pk>/lihat/",
+        views.EvidencePreviewView.as_view(),
+        name="evidence_preview",
+    ),
     path("pemda/<str:pemda>/evaluasi/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("pemda/<str:pemda>/evaluasi/<str:opd>/", views.ReviewView.as_view(), name="review"),
+    path(
+        "pemda/<str:pemda>/evaluasi/<str:opd>/ambil-level-opd/",
+        views.ReviewAdoptView.as_view(),
+        name="review_adopt",
+    ),
     path(
         "pemda/<str:pemda>/evaluasi/<str:opd>/skor/<int:score>/",
         views.ReviewSaveView.as_view(),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from opd.models import Pemda
 from opd.querysets import TenantQuerySet
 from opd.roles import OPD_ROLES, Role
+from spbe_dashboard import uploads
 
 from .core import (
     LEVEL_VALIDATORS,
@@ -133,6 +134,11 @@ class Evidence(models.Model):
     @property
     def is_removed(self):
         return self.dihapus_pada is not None
+
+    @property
+    def previewable(self):
+        """A file the browser shows in a preview (PDF, image) rather than downloads."""
+        return self.jenis == self.Kind.FILE and self.tipe_konten in uploads.PREVIEWABLE
 
 
 class Appeal(models.Model):

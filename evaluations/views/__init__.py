@@ -1,5 +1,10 @@
 from .dashboard import DashboardView
-from .evidence import EvidenceAddView, EvidenceDownloadView, EvidenceRemoveView
+from .evidence import (
+    EvidenceAddView,
+    EvidenceDownloadView,
+    EvidencePreviewView,
+    EvidenceRemoveView,
+)
 from .home import home
 from .jobs import JobListView
 from .kabupaten import KabupatenRankingView
@@ -15,6 +20,7 @@ from .reports import ReportCreateView, ReportDownloadView, ReportStatusView
 from .review import (
     ExternalValueView,
     ReturnSelfAssessmentView,
+    ReviewAdoptView,
     ReviewQueueView,
     ReviewSaveView,
     ReviewView,
@@ -25,6 +31,7 @@ from .selfassessment import SelfAssessmentView, SelfScoreSaveView, SelfSubmitVie
 __all__ = [
     "EvidenceAddView",
     "EvidenceDownloadView",
+    "EvidencePreviewView",
     "EvidenceRemoveView",
     "ExternalValueView",
     "PeriodActionView",
@@ -33,6 +40,7 @@ __all__ = [
     "PeriodScheduleView",
     "PeriodThresholdsView",
     "ReturnSelfAssessmentView",
+    "ReviewAdoptView",
     "ReviewQueueView",
     "ReviewSaveView",
     "ReviewView",

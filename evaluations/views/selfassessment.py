@@ -89,8 +89,8 @@ def decorate(score, hide_review=False):
     else:
         score.mode = "decimal" if score.decimal else "level"
     # What a radio button or a number field shows as chosen.
-    score.self_choice = _typed(score.level_mandiri, score.decimal)
-    score.evaluator_choice = _typed(score.level_evaluator, score.decimal)
+    score.self_choice = typed(score.level_mandiri, score.decimal)
+    score.evaluator_choice = typed(score.level_evaluator, score.decimal)
     score.history = [
         entry for entry in score.changes.all() if not (hide_review and entry.field in REVIEW_FIELDS)
     ]
@@ -100,7 +100,7 @@ def decorate(score, hide_review=False):
     return score
 
 
-def _typed(value, decimal_values):
+def typed(value, decimal_values):
     """A stored value as it is typed back into a form: "3", or "2,50"."""
     value = plain_value(value, decimal_values)
     return "" if value is None else str(value).replace(".", ",")
@@ -143,9 +143,10 @@ def may_edit_self(user, assessment):
     )
 
 
-def render_indicator(request, template, score, status=200, **context):
+def render_indicator(request, template, score, status=200, refine=None, **context):
     """One indicator partial, re-read from the database (with the OPD's stored figures,
-    swapped out of band into the page's figures panel)."""
+    swapped out of band into the page's figures panel); `refine` adds what one page's
+    partial shows beyond `decorate`."""
     score = scores_for([score.pk], request.user).get()
     assessment = Assessment.objects.select_related("period", "opd", "pemda").get(
         pk=score.assessment_id
@@ -154,6 +155,8 @@ def render_indicator(request, template, score, status=200, **context):
     conceal_review(request.user, [assessment])
     conceal_scores(request.user, [score], assessment.period)
     decorate(score, hide_review=not visible)
+    if refine is not None:
+        refine(score)
     context.setdefault("chosen_level", None)
     context.update(
         s=score,
@@ -266,6 +269,8 @@ class IndicatorSaveView(AssessmentMixin, View):
     def partial_context(self, score):
         return {}
 
+    refine = None  # a page's extra decoration of the re-read score (render_indicator)
+
     def post(self, request, *args, **kwargs):
         score = self.score_or_404()
         form = self.form_class(request.POST)
@@ -300,6 +305,7 @@ class IndicatorSaveView(AssessmentMixin, View):
             score,
             status=status,
             error=error,
+            refine=self.refine,
             **self.partial_context(score),
             **context,
         )

@@ -192,7 +192,7 @@ MATRIX = {
     "self_assessment":         Case(PO, OPD, "operator.kominfo", get=200),
     "self_assessment_save":    Case(score, OPD, "operator.kominfo", post=302,
                                     data=lambda o: {"level": "5", "penjelasan": "x"}),
-    "self_assessment_submit":  Case(PO, OPD, "kepala.kominfo", post=302),
+    "self_assessment_submit":  Case(PO, OPD, "kepala.kominfo", get=200, post=302),
     "evidence_add":            Case(pemda_score, OPD, "operator.kominfo", post=302,
                                     data=lambda o: {"jenis": "link",
                                                     "tautan": "https://example.org/x"}),

@@ -21,6 +21,7 @@ from ..services import scores as svc
 from ..services.disclosure import conceal_review, conceal_scores, sees_review
 from ..services.history import describe
 from ..services.scoring import LEVEL_MAX, LEVEL_MIN, plain_value
+from ..services.submission_checklist import blocks_submission, submission_checklist
 from .periods import period_query, periods_of, pick_period, work_period
 
 
@@ -221,11 +222,7 @@ class SelfAssessmentView(AssessmentMixin, TemplateView):
             assessment=assessment,
             scores=scores,
             can_edit=may_edit_self(user, assessment),
-            can_submit=(
-                (user.is_superuser or svc._role(user) == svc.Role.KEPALA_OPD)
-                and svc.self_assessment_open(assessment)
-                and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
-            ),
+            can_submit=may_submit(user, assessment),
             progress=progress_from(scores),
             return_reason=(
                 assessment.changes.filter(field="status_mandiri", new_value="dikembalikan")
@@ -336,8 +333,35 @@ class SelfScoreSaveView(IndicatorSaveView):
         }
 
 
-class SelfSubmitView(AssessmentMixin, View):
-    """The head of the OPD submits the whole self-assessment."""
+def may_submit(user, assessment):
+    return (
+        (user.is_superuser or svc._role(user) == svc.Role.KEPALA_OPD)
+        and svc.self_assessment_open(assessment)
+        and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
+    )
+
+
+class SelfSubmitView(AssessmentMixin, TemplateView):
+    """The head of the OPD submits the whole self-assessment: GET shows the checklist of
+    indicators without a value, an explanation or evidence (each linked to its place
+    on the page) and asks for confirmation; POST submits through the score service."""
+
+    template_name = "evaluations/selfassessment_submit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        gaps = submission_checklist(self.assessment)
+        context.update(
+            opd=self.opd,
+            period=self.period,
+            assessment=self.assessment,
+            gaps=gaps,
+            blocked=blocks_submission(gaps),
+            can_submit=may_submit(self.request.user, self.assessment),
+            page_url=reverse("self_assessment", args=[self.pemda.kode, self.opd.kode])
+            + period_query(self.period),
+        )
+        return context
 
     def post(self, request, *args, **kwargs):
         try:

@@ -2,7 +2,9 @@
  *
  * Keys on the review page (outside text fields):
  *   1–5        set the level of the highlighted indicator
- *   Enter / J  save it (htmx, no reload) and move to the next indicator
+ *   Enter      save it (htmx, no reload) and move to the next indicator not reviewed in
+ *              this stage (the next one when all are)
+ *   J          save it and move to the next indicator
  *   K          move to the previous indicator
  *   N          move to the next indicator not reviewed in this stage (data-reviewed="0")
  *   A          take the OPD's level for the highlighted indicator and save it
@@ -107,7 +109,12 @@
         radio.checked = true;
         event.preventDefault();
       }
-    } else if (key === "Enter" || key === "j" || key === "J") {
+    } else if (key === "Enter") {
+      event.preventDefault();
+      submit(card.querySelector("form.review-form"));
+      var following = nextUnreviewed(index, index);
+      focusCard(following >= 0 ? following : index + 1);
+    } else if (key === "j" || key === "J") {
       event.preventDefault();
       submit(card.querySelector("form.review-form"));
       focusCard(index + 1);

@@ -62,23 +62,26 @@
   document.addEventListener("input", markDirty);
   document.addEventListener("change", markDirty);
 
+  // The form is swapped out with its indicator before its request ends, and events of a
+  // detached element no longer bubble: listen for the end on the form itself.
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.target.matches && event.target.matches("form.self-form")) {
-      pending += 1;
-      show();
-    }
-  });
-
-  document.body.addEventListener("htmx:afterRequest", function (event) {
-    if (!(event.target.matches && event.target.matches("form.self-form"))) {
+    var form = event.target;
+    if (!(form.matches && form.matches("form.self-form"))) {
       return;
     }
-    pending = Math.max(0, pending - 1);
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status !== 200) {
-      failed = true;
-    }
+    pending += 1;
     show();
+    form.addEventListener(
+      "htmx:afterRequest",
+      function (done) {
+        pending = Math.max(0, pending - 1);
+        if (!done.detail.xhr || done.detail.xhr.status !== 200) {
+          failed = true;
+        }
+        show();
+      },
+      { once: true }
+    );
   });
 
   // A swapped-in indicator is a fresh copy from the server: refused saves come back

@@ -197,6 +197,11 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     assert wait_for(lambda: jobs.filter(state=Job.State.DONE).exists(), timeout=60), (
         worker.read_text()[-3000:]
     )
+    # An earlier recompute of the period (after the appeal) is done too: wait for the
+    # finalisation's own, which leaves no assessment outdated.
+    assert wait_for(
+        lambda: not Assessment.objects.filter(period=period, is_stale=True).exists(), timeout=60
+    ), worker.read_text()[-3000:]
     kominfo.refresh_from_db()
     bappeda.refresh_from_db()
     assert not kominfo.is_stale and kominfo.zona == "hijau" and kominfo.peringkat == 1

@@ -1,10 +1,10 @@
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from opd.models import OPD
 
-from .models import Assessment, FigureStatus, Zone
+from .models import Assessment, FigureStatus, ReviewAssignment, Zone
 from .services.scoring import DEFAULT_PREDIKAT_BANDS
 
 
@@ -49,10 +49,28 @@ class ReviewQueueFilter(django_filters.FilterSet):
         choices=[("belum", _("Not started")), ("proses", _("In progress")), ("selesai", _("Done"))],
     )
     zona = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices)
+    antrean = django_filters.ChoiceFilter(
+        label=_("Queue"),
+        method="by_queue",
+        choices=[("saya", _("My queue"))],
+        empty_label=_("All OPDs"),
+    )
 
     class Meta:
         model = Assessment
-        fields = ["q", "status_mandiri", "progres", "zona"]
+        fields = ["q", "status_mandiri", "progres", "zona", "antrean"]
+
+    def by_queue(self, queryset, name, value):
+        # The OPDs the administrator assigned to the user in the period.
+        if value == "saya":
+            return queryset.filter(
+                Exists(
+                    ReviewAssignment.objects.filter(
+                        period=OuterRef("period"), opd=OuterRef("opd"), evaluator=self.request.user
+                    )
+                )
+            )
+        return queryset
 
     search = AssessmentFilter.search
 

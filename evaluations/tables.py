@@ -117,6 +117,14 @@ class ReviewQueueTable(tables.Table):
         query = f"?tahun={record.period.tahun}"
         if record.period.triwulan:
             query += f"&tw={record.period.triwulan}"
+        if getattr(record, "mine", False):
+            return format_html(
+                '<a href="{}{}">{}</a> <span class="badge text-bg-info" data-testid="mine">{}</span>',
+                url,
+                query,
+                record.opd.nama,
+                _("My queue"),
+            )
         return format_html('<a href="{}{}">{}</a>', url, query, record.opd.nama)
 
     def render_status_mandiri(self, record):

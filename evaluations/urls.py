@@ -74,6 +74,11 @@ urlpatterns = [
     ),
     path("pemda/<str:pemda>/periode/", views.PeriodAdminView.as_view(), name="period_admin"),
     path(
+        "pemda/<str:pemda>/periode/penugasan/",
+        views.AssignmentView.as_view(),
+        name="review_assignments",
+    ),
+    path(
         "pemda/<str:pemda>/periode/aksi/",
         views.PeriodActionView.as_view(),
         name="period_action",

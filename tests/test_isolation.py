@@ -211,6 +211,8 @@ MATRIX = {
     "external_value":          Case(score, OPD, "evaluator.sulbar", post=302,
                                     data=lambda o: {"nilai": "2", "tanggal": "2025-10-01"}),
     "period_admin":            Case(P, PEMDA, "admin.sulbar", get=200),
+    # An empty selection saves no assignment and goes back to the page.
+    "review_assignments":      Case(P, PEMDA, "admin.sulbar", get=200, post=302),
     # GET: what the step does (to confirm); POST: the step (an unknown one changes nothing).
     "period_action":           Case(P, PEMDA, "admin.sulbar", get=200, post=302,
                                     data=lambda o: {"action": "nothing"},

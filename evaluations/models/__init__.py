@@ -24,7 +24,7 @@ from .core import (
     Stage,
     Zone,
 )
-from .review import Appeal, ChangeLog, Evidence, StageReview
+from .review import Appeal, ChangeLog, Evidence, ReviewAssignment, StageReview
 from .summaries import Job, OfficialIndex, PemdaSummary
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "LevelCriterion",
     "Period",
     "PredikatBand",
+    "ReviewAssignment",
     "Score",
     "Stage",
     "StageReview",

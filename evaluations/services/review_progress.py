@@ -50,12 +50,16 @@ def count_reviewed(assessment, stage):
     return assessment.scores.filter(reviewed_filter(stage)).distinct().count()
 
 
-def next_opd(user, period, current):
+def next_opd(user, period, current, among=None):
     """The OPD to review after `current`: the next one in the queue's order (by code),
     wrapping around, that still has indicators not reviewed in the period's stage;
-    None when every other OPD is done. Among the OPDs the user sees (visible_to)."""
+    None when every other OPD is done. Among the OPDs the user sees (visible_to) and,
+    given `among` (OPD ids: the user's own queue), among those."""
+    assessments = Assessment.objects.visible_to(user).filter(period=period)
+    if among is not None:
+        assessments = assessments.filter(opd_id__in=among)
     rows = list(
-        with_stage_progress(Assessment.objects.visible_to(user).filter(period=period), period.tahap)
+        with_stage_progress(assessments, period.tahap)
         .order_by("opd__kode")
         .values_list("opd_id", "stage_reviewed", "stage_total")
     )

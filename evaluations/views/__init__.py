@@ -1,3 +1,4 @@
+from .assignments import AssignmentView
 from .dashboard import DashboardView
 from .evidence import (
     EvidenceAddView,
@@ -29,6 +30,7 @@ from .scorecard import ScorecardView
 from .selfassessment import SelfAssessmentView, SelfScoreSaveView, SelfSubmitView
 
 __all__ = [
+    "AssignmentView",
     "EvidenceAddView",
     "EvidenceDownloadView",
     "EvidencePreviewView",

@@ -3,7 +3,7 @@ each indicator's level for the current stage is set from the keyboard (static/js
 and saved through htmx."""
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -14,14 +14,15 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from opd.permissions import PemdaScopedMixin, is_pemda_staff
+from opd.permissions import PemdaScopedMixin, administers, is_pemda_staff
 from opd.services.teams import opd_team_status
 
 from ..filters import ReviewQueueFilter
 from ..forms import ExternalValueForm, ReasonForm, ReviewForm
-from ..models import Assessment, Score
+from ..models import Assessment, ReviewAssignment, Score
 from ..services import scores as svc
 from ..services.adopt_levels import adopt_self_levels, adoptable
+from ..services.assignments import assigned_opd_ids
 from ..services.previous_levels import last_year_levels
 from ..services.review_progress import (
     count_reviewed,
@@ -106,7 +107,10 @@ class ReviewQueueView(StaffOnlyMixin, PemdaScopedMixin, SingleTableMixin, Filter
                 ),
             )
         )
-        return with_stage_progress(queryset, self.period.tahap)
+        mine = ReviewAssignment.objects.filter(
+            period=OuterRef("period"), opd=OuterRef("opd"), evaluator=self.request.user
+        )
+        return with_stage_progress(queryset.annotate(mine=Exists(mine)), self.period.tahap)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -114,6 +118,7 @@ class ReviewQueueView(StaffOnlyMixin, PemdaScopedMixin, SingleTableMixin, Filter
             period=self.period,
             periods=periods_of(self.pemda, self.request.user),
             can_manage=may_manage_period(self.request.user, self.period),
+            can_assign=administers(self.request.user, self.pemda),
         )
         return context
 
@@ -130,9 +135,13 @@ class ReviewView(StaffOnlyMixin, AssessmentMixin, TemplateView):
         scores = [
             decorate_review(decorate(s), stage, last_year) for s in scores_for(assessment, user)
         ]
-        following = next_opd(user, self.period, self.opd)
+        mine = assigned_opd_ids(user, self.period)
+        following = next_opd(
+            user, self.period, self.opd, among=mine if self.opd.pk in mine else None
+        )
         context.update(
             stage_progress=stage_progress(scores, stage),
+            in_my_queue=self.opd.pk in mine,
             next_opd=following,
             next_opd_url=(
                 reverse("review", args=[self.pemda.kode, following.kode])

@@ -43,7 +43,9 @@ def test_admin_assigns_and_the_evaluator_gets_my_queue(client, world, period):
     }
     assert ChangeLog.objects.filter(period=period, field="penugasan").count() == 2
     html = client.get(page_url()).content.decode()
-    assert f'value="{world.kominfo.pk}:{me.pk}" id="pair-{world.kominfo.pk}-{me.pk}" checked' in html
+    assert (
+        f'value="{world.kominfo.pk}:{me.pk}" id="pair-{world.kominfo.pk}-{me.pk}" checked' in html
+    )
 
     client.force_login(me)
     mine = client.get(queue_url("&antrean=saya"))

@@ -193,3 +193,37 @@ def test_operator_saves_the_page_at_once_warned_on_leaving_head_submits(sized, l
     assessment.refresh_from_db()
     assert assessment.status_mandiri == Assessment.SelfStatus.SUBMITTED
     assert own_problems(page) == []
+
+
+def test_evidence_preview_under_the_real_policy(browser, live_server, world, settings, tmp_path):
+    """The preview page under the app's CSP (not bypassed): the PDF loads in its frame,
+    sandboxed, and the browser reports no violation."""
+    from tests.e2e.test_csp import RECORD_VIOLATIONS
+
+    settings.MEDIA_ROOT = tmp_path
+    period = make_period(world.sulbar, 2024, status=Period.Status.SELF_ASSESSMENT)
+    score = period.assessments.get(opd=world.kominfo).scores.get(indicator__nomor=1)
+    evidence = evidence_service.add_file(
+        world.operator_kominfo, score, SimpleUploadedFile("sk.pdf", PDF), "SK"
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    page = context.new_page()
+    console = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.add_init_script(RECORD_VIOLATIONS)
+    base = live_server.url
+    page.goto(f"{base}/akun/masuk/")
+    page.fill("#id_username", "evaluator.sulbar")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    with page.expect_response(lambda r: "tampil=1" in r.url) as framed:
+        page.goto(f"{base}/pemda/76/bukti/{evidence.pk}/lihat/")
+    response = framed.value
+    assert response.status == 200
+    assert response.header_value("content-type") == "application/pdf"
+    assert "sandbox" in response.header_value("content-security-policy")
+    expect(page.get_by_test_id("evidence-frame")).to_be_visible()
+    assert page.evaluate("window.__cspViolations") == []
+    assert [m for m in console if "favicon" not in m and "404" not in m] == []
+    context.close()

@@ -165,3 +165,24 @@ def test_take_the_opds_level_for_a_confirmed_selection(client, world, period, as
     Period.objects.filter(pk=period.pk).update(status=Period.Status.SELF_ASSESSMENT)
     client.force_login(world.evaluator_sulbar)
     assert client.get(adopt_url(world.kominfo) + query).status_code == 404
+
+
+def test_taking_the_opds_levels_of_an_indicator_with_items(world):
+    from evaluations.models import IndicatorItem, ItemScore
+    from evaluations.services.adopt_levels import adopt_self_levels
+
+    period = make_period(world.sulbar, 2024, status=Period.Status.SELF_ASSESSMENT)
+    assessment = period.assessments.get(opd=world.kominfo)
+    score = assessment.scores.select_related("indicator").get(indicator__nomor=1)
+    first = IndicatorItem.objects.create(indicator=score.indicator, nomor=1, nama="SK")
+    second = IndicatorItem.objects.create(indicator=score.indicator, nomor=2, nama="SOP")
+    svc.save_self_items(world.operator_kominfo, score.pk, None, {first.pk: 2, second.pk: 4}, "")
+    Period.objects.filter(pk=period.pk).update(status=Period.Status.EVALUATION)
+
+    taken, skipped = adopt_self_levels(world.evaluator_sulbar, assessment, [score.pk])
+    assert [s.pk for s in taken] == [score.pk] and skipped == []
+    rows = dict(ItemScore.objects.filter(score=score).values_list("item__nomor", "level_evaluator"))
+    assert rows == {1: 2, 2: 4}
+    score.refresh_from_db()
+    assert score.level_evaluator == 3
+    assert StageReview.objects.get(score=score, tahap=Stage.DOKUMEN).level == 3

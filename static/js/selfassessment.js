@@ -95,6 +95,52 @@
     show();
   });
 
+  // Adding or removing evidence answers the whole indicator again: what was typed in its
+  // level and explanation and not yet saved is put back into the new copy.
+  var carried = {};
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target;
+    if (!form.matches || form.matches("form.self-form")) {
+      return;
+    }
+    var card = form.closest("[data-indicator][data-dirty]");
+    var own = card ? card.querySelector("form.self-form") : null;
+    if (own) {
+      carried[card.id] = Array.prototype.map.call(own.elements, function (field) {
+        return { name: field.name, value: field.value, checked: field.checked, type: field.type };
+      });
+    }
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    Object.keys(carried).forEach(function (id) {
+      var card = document.getElementById(id);
+      var own = card ? card.querySelector("form.self-form") : null;
+      if (!own || card.hasAttribute("data-dirty")) {
+        return; // not swapped yet, or already carried
+      }
+      carried[id].forEach(function (saved) {
+        if (!saved.name || saved.name === "csrfmiddlewaretoken" || saved.name === "version") {
+          return;
+        }
+        Array.prototype.forEach.call(own.elements, function (field) {
+          if (field.name !== saved.name) {
+            return;
+          }
+          if (field.type === "radio" || field.type === "checkbox") {
+            if (field.value === saved.value) {
+              field.checked = saved.checked;
+            }
+          } else {
+            field.value = saved.value;
+          }
+        });
+      });
+      card.setAttribute("data-dirty", "1");
+      delete carried[id];
+      show();
+    });
+  });
+
   button.addEventListener("click", function () {
     failed = false;
     dirtyCards().forEach(function (card) {

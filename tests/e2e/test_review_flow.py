@@ -138,7 +138,10 @@ def test_evaluator_reviews_a_whole_opd_in_a_new_stage_by_keyboard(
     assert own_problems(page) == []
 
 
-def test_operator_saves_the_page_at_once_warned_on_leaving_head_submits(sized, live_server, world):
+def test_operator_saves_the_page_at_once_warned_on_leaving_head_submits(
+    sized, live_server, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     page, base = sized, live_server.url
     period = make_period(world.sulbar, 2024, status=Period.Status.SELF_ASSESSMENT)
     assessment = period.assessments.get(opd=world.kominfo)
@@ -168,6 +171,19 @@ def test_operator_saves_the_page_at_once_warned_on_leaving_head_submits(sized, l
     assert page.evaluate("window.__stay") is True
     expect(state).to_have_attribute("data-dirty", "3")
 
+    # Evidence added to an indicator with unsaved edits keeps them (the indicator is
+    # answered again with its evidence; what was typed is put back).
+    third = page.get_by_test_id("indicator-3")
+    third.get_by_test_id("evidence-file").set_input_files(
+        files=[{"name": "sk.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    third.locator("form[enctype] button[type=submit]").click()
+    expect(page.get_by_test_id("indicator-3").get_by_test_id("evidence-notice")).to_be_visible()
+    third = page.get_by_test_id("indicator-3")
+    expect(third.get_by_test_id("level-2")).to_be_checked()
+    expect(third.locator("textarea[name=penjelasan]")).to_have_value("Penjelasan 3")
+    expect(state).to_have_attribute("data-dirty", "3")
+
     page.get_by_test_id("save-all").click()
     expect(state).to_have_attribute("data-state", "clean")
     expect(state).to_contain_text("Semua perubahan tersimpan")
@@ -181,12 +197,13 @@ def test_operator_saves_the_page_at_once_warned_on_leaving_head_submits(sized, l
     page.goto(f"{base}/")  # nothing unsaved: no question
     assert dialogs == ["beforeunload"]
 
-    # The head submits through the checklist (no evidence anywhere, two without text).
+    # The head submits through the checklist: every indicator but the third lacks
+    # evidence or an explanation.
     sign_in(page, base, "kepala.kominfo")
     page.goto(url)
     page.get_by_test_id("submit-self").click()
     expect(page.get_by_test_id("submit-checklist")).to_be_visible()
-    expect(page.get_by_test_id("checklist-item")).to_have_count(25)
+    expect(page.get_by_test_id("checklist-item")).to_have_count(24)
     fits(page)
     page.get_by_test_id("submit-confirm").click()
     expect(page.get_by_test_id("self-status")).to_have_attribute("data-status", "diajukan")

@@ -130,10 +130,20 @@ def test_evaluator_reviews_a_whole_opd_in_a_new_stage_by_keyboard(
     expect(page.get_by_test_id("indicator-1")).to_have_attribute("data-reviewed", "1")
     expect(page.get_by_test_id("stage-progress")).to_have_attribute("data-reviewed", "1")
     fits(page)
+    # Tick two more with X and take the OPD's level for both, after a confirmation.
+    for nomor in (2, 3):
+        page.get_by_test_id(f"indicator-{nomor}").focus()
+        page.keyboard.press("x")
+    page.get_by_test_id("adopt-selected").click()
+    expect(page.get_by_test_id("adopt-item")).to_have_count(2)
+    expect(page.get_by_test_id("adopt-count")).to_contain_text("2 indikator")
+    fits(page)
+    page.get_by_test_id("adopt-confirm").click()
+    expect(page.get_by_test_id("stage-progress")).to_have_attribute("data-reviewed", "3")
     page.goto(f"{base}/pemda/76/evaluasi/?tahun=2024")
     expect(page.locator("tr[data-opd=BAPPEDA]").get_by_test_id("stage-reviewed")).to_have_text("25")
     expect(page.locator("tr[data-opd=DISKOMINFO]").get_by_test_id("stage-reviewed")).to_have_text(
-        "1"
+        "3"
     )
     assert own_problems(page) == []
 

@@ -44,7 +44,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
         label=_("Self-assessment"), choices=Assessment.SelfStatus.choices
     )
     progres = django_filters.ChoiceFilter(
-        label=_("Progress"),
+        label=_("Progress in this stage"),
         method="by_progress",
         choices=[("belum", _("Not started")), ("proses", _("In progress")), ("selesai", _("Done"))],
     )
@@ -75,11 +75,12 @@ class ReviewQueueFilter(django_filters.FilterSet):
     search = AssessmentFilter.search
 
     def by_progress(self, queryset, name, value):
-        # Uses the queue's annotations `validated` and `total`.
+        # The review in the period's current stage: the queue's annotations
+        # `stage_reviewed` and `stage_total` (services.review_progress).
         if value == "belum":
-            return queryset.filter(validated=0)
+            return queryset.filter(stage_reviewed=0)
         if value == "proses":
-            return queryset.filter(validated__gt=0, validated__lt=F("total"))
+            return queryset.filter(stage_reviewed__gt=0, stage_reviewed__lt=F("stage_total"))
         if value == "selesai":
-            return queryset.filter(validated=F("total"))
+            return queryset.filter(stage_reviewed=F("stage_total"))
         return queryset

@@ -186,3 +186,23 @@ def test_taking_the_opds_levels_of_an_indicator_with_items(world):
     score.refresh_from_db()
     assert score.level_evaluator == 3
     assert StageReview.objects.get(score=score, tahap=Stage.DOKUMEN).level == 3
+
+
+def test_queue_progress_filter_follows_the_current_stage(client, world, period, assessment):
+    evaluator = world.evaluator_sulbar
+    review_all(evaluator, assessment, 2)
+    client.force_login(evaluator)
+
+    def shown(progress):
+        response = client.get(
+            reverse("review_queue", args=["76"]) + f"?tahun=2024&progres={progress}"
+        )
+        return [row.record.opd.kode for row in response.context["table"].rows]
+
+    assert shown("selesai") == ["DISKOMINFO"] and shown("belum") == ["BAPPEDA"]
+    svc.end_document_review(evaluator, period.pk)
+    # A new stage: validated everywhere, but nothing reviewed in the interview yet.
+    assert shown("selesai") == [] and shown("belum") == ["BAPPEDA", "DISKOMINFO"]
+    score = assessment.scores.first()
+    svc.save_review(evaluator, score.pk, None, 3, "")
+    assert shown("proses") == ["DISKOMINFO"]

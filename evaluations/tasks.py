@@ -43,7 +43,7 @@ def _run(task, kind, work, period_id=None, pemda_id=None, atomic=False):
     scope = {"period_id": period_id, "pemda_id": pemda_id}
     try:
         with transaction.atomic() if atomic else contextlib.nullcontext():
-            job = jobs.start(kind, task.request.id, **scope)
+            job = jobs.start(kind, task.request.id, save=not atomic, **scope)
             detail = work(job)
             jobs.finish(job, detail or "")
     except Exception as exc:

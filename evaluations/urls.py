@@ -5,8 +5,10 @@ from .views import appeals as appeal_views
 from .views import exports as export_views
 from .views import imports as import_views
 from .views import instruments as instrument_views
+from .views import lke as lke_views
 from .views import official as official_views
 from .views import simulation as simulation_views
+from .views import tpp as tpp_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -102,11 +104,15 @@ urlpatterns = [
         name="official_index",
     ),
     path("pemda/<str:pemda>/opd/<str:opd>/rapor/", views.ScorecardView.as_view(), name="scorecard"),
+    path("pemda/<str:pemda>/opd/<str:opd>/lke/", lke_views.LKEDownloadView.as_view(), name="lke"),
     path(
         "pemda/<str:pemda>/opd/<str:opd>/simulasi/",
         simulation_views.SimulationView.as_view(),
         name="simulation",
     ),
+    # The SPBE component of the TPP (issue 16).
+    path("pemda/<str:pemda>/tpp/", tpp_views.TppView.as_view(), name="tpp"),
+    path("pemda/<str:pemda>/tpp/unduh/", tpp_views.TppExportView.as_view(), name="tpp_export"),
     path("pemda/<str:pemda>/laporan/", views.ReportCreateView.as_view(), name="report_create"),
     path(
         "pemda/<str:pemda>/laporan/<int:job>/",

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "axes",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "opd",
     "evaluations",
 ]
@@ -187,6 +191,44 @@ if CACHE_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+
+# The REST API (/api/v1/, evaluations/api/): a personal token (Authorization: Token ...)
+# or the browser's session; read-only unless a view says otherwise; every request
+# throttled per token (per account for the session) through the cache above, and logged
+# (logger "evaluations.api", one line per request).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["evaluations.api.permissions.ReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["evaluations.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1000/hour")},
+    "DEFAULT_PAGINATION_CLASS": "evaluations.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SPBE Dashboard API",
+    "DESCRIPTION": (
+        "Read-only access to what the signed-in user sees on the pages: pemda, periods, "
+        "results per OPD (figure rules of the README, 'Arti angka'), assessments, "
+        "instruments and the kabupaten/kota ranking; external index values in."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FigureStatusEnum": ["proses", "sementara", "final"],
+        "PeriodStatusEnum": "evaluations.models.Period.Status",
+    },
+}
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from opd.account_views import ForgotPasswordView, NewPasswordView
+from opd.token_views import api_token
 
 urlpatterns = [
     path("akun/masuk/", auth_views.LoginView.as_view(), name="login"),
@@ -24,8 +25,11 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The account's own API token (issue 16; the account page links it).
+    path("akun/token/", api_token, name="api_token"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("evaluations.api.urls")),
     path("", include("opd.urls")),
     path("", include("evaluations.urls")),
 ]

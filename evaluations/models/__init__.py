@@ -4,6 +4,7 @@ core: instruments (domains, aspects, indicators, criteria, predikat bands), peri
 assessments and scores.
 review: evaluators' levels per stage, evidence, appeals and the change log.
 summaries: stored per-pemda figures, official national indices, background job records.
+tpp: the pemda's rule from index to the SPBE component of the TPP.
 """
 
 from .core import (
@@ -26,6 +27,7 @@ from .core import (
 )
 from .review import Appeal, ChangeLog, Evidence, ReviewAssignment, StageReview
 from .summaries import Job, OfficialIndex, PemdaSummary
+from .tpp import TppMapping
 
 __all__ = [
     "Appeal",
@@ -51,5 +53,6 @@ __all__ = [
     "Score",
     "Stage",
     "StageReview",
+    "TppMapping",
     "Zone",
 ]

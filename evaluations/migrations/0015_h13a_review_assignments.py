@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0013_prune_jobs_schedule'),
+        ('evaluations', '0014_tpp_mapping'),
         ('opd', '0003_registry_events_and_lineage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

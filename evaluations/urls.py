@@ -61,8 +61,18 @@ urlpatterns = [
         views.EvidenceDownloadView.as_view(),
         name="evidence_download",
     ),
+    path(
+        "pemda/<str:pemda>/bukti/<int:pk>/lihat/",
+        views.EvidencePreviewView.as_view(),
+        name="evidence_preview",
+    ),
     path("pemda/<str:pemda>/evaluasi/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("pemda/<str:pemda>/evaluasi/<str:opd>/", views.ReviewView.as_view(), name="review"),
+    path(
+        "pemda/<str:pemda>/evaluasi/<str:opd>/ambil-level-opd/",
+        views.ReviewAdoptView.as_view(),
+        name="review_adopt",
+    ),
     path(
         "pemda/<str:pemda>/evaluasi/<str:opd>/skor/<int:score>/",
         views.ReviewSaveView.as_view(),
@@ -79,6 +89,11 @@ urlpatterns = [
         name="self_assessment_return",
     ),
     path("pemda/<str:pemda>/periode/", views.PeriodAdminView.as_view(), name="period_admin"),
+    path(
+        "pemda/<str:pemda>/periode/penugasan/",
+        views.AssignmentView.as_view(),
+        name="review_assignments",
+    ),
     path(
         "pemda/<str:pemda>/periode/aksi/",
         views.PeriodActionView.as_view(),

@@ -206,22 +206,27 @@ MATRIX = {
     "self_assessment":         Case(PO, OPD, "operator.kominfo", get=200),
     "self_assessment_save":    Case(score, OPD, "operator.kominfo", post=302,
                                     data=lambda o: {"level": "5", "penjelasan": "x"}),
-    "self_assessment_submit":  Case(PO, OPD, "kepala.kominfo", post=302),
+    "self_assessment_submit":  Case(PO, OPD, "kepala.kominfo", get=200, post=302),
     "evidence_add":            Case(pemda_score, OPD, "operator.kominfo", post=302,
                                     data=lambda o: {"jenis": "link",
                                                     "tautan": "https://example.org/x"}),
     "evidence_remove":         Case(evidence, OPD, "operator.kominfo", post=302),
     "evidence_download":       Case(evidence, OPD, "operator.kominfo", get=200),
+    "evidence_preview":        Case(evidence, OPD, "evaluator.sulbar", get=200),
     # Review and period administration
     "review_queue":            Case(P, PEMDA, "evaluator.sulbar", get=200),
     "review":                  Case(PO, OPD, "evaluator.sulbar", get=200),
     "review_save":             Case(score, OPD, "evaluator.sulbar", post=302,
                                     data=lambda o: {"level": "", "catatan": ""}),
     "self_assessment_return":  Case(PO, OPD, "evaluator.sulbar", post=302),
+    # GET: the selection to confirm; POST: an empty selection is refused and sent back.
+    "review_adopt":            Case(PO, OPD, "evaluator.sulbar", get=200, post=302),
     # Refused (the indicator is not scored from another index) and sent back.
     "external_value":          Case(score, OPD, "evaluator.sulbar", post=302,
                                     data=lambda o: {"nilai": "2", "tanggal": "2025-10-01"}),
     "period_admin":            Case(P, PEMDA, "admin.sulbar", get=200),
+    # An empty selection saves no assignment and goes back to the page.
+    "review_assignments":      Case(P, PEMDA, "admin.sulbar", get=200, post=302),
     # GET: what the step does (to confirm); POST: the step (an unknown one changes nothing).
     "period_action":           Case(P, PEMDA, "admin.sulbar", get=200, post=302,
                                     data=lambda o: {"action": "nothing"},

@@ -64,7 +64,7 @@ def remove_schedules(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("evaluations", "0014_tpp_mapping"),
-        ("opd", "0004_h14_profile_time_zone"),
+        ("opd", "0004_profile_time_zone"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -27,7 +27,7 @@ from .core import (
     Zone,
 )
 from .notifications import Notification, SentReminder
-from .review import Appeal, ChangeLog, Evidence, StageReview
+from .review import Appeal, ChangeLog, Evidence, ReviewAssignment, StageReview
 from .summaries import Job, OfficialIndex, PemdaSummary
 from .tpp import TppMapping
 
@@ -52,6 +52,7 @@ __all__ = [
     "Notification",
     "Period",
     "PredikatBand",
+    "ReviewAssignment",
     "Score",
     "SentReminder",
     "Stage",

@@ -125,6 +125,7 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     sign_in_as("kepala.kominfo")
     page.goto(f"{base}/pemda/76/opd/DISKOMINFO/mandiri/{query}")
     page.get_by_test_id("submit-self").click()
+    page.get_by_test_id("submit-confirm").click()  # the checklist, then confirm
     expect(page.get_by_test_id("self-status")).to_have_attribute("data-status", "diajukan")
 
     # 3. The Kominfo administrator starts the evaluation.

@@ -26,7 +26,8 @@ TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 TEST_SECRET_KEY := test-only-secret-key-do-not-use-in-production
 
 # The demo: SQLite file db.sqlite3, DEBUG on, Celery tasks run in-process.
-RUN_ENV := env -u DATABASE_URL -u REDIS_URL -u CELERY_TASK_ALWAYS_EAGER DEBUG=1
+RUN_ENV := env -u DATABASE_URL -u REDIS_URL -u CACHE_URL -u CELERY_TASK_ALWAYS_EAGER DEBUG=1 \
+	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 # The test suite: PostgreSQL + Redis.
 TEST_ENV := env DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' \
 	SECRET_KEY='$(TEST_SECRET_KEY)'

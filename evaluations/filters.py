@@ -2,12 +2,12 @@
 zona", never "---------")."""
 
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from opd.models import OPD
 
-from .models import Assessment, FigureStatus, Zone
+from .models import Assessment, FigureStatus, ReviewAssignment, Zone
 from .services.scoring import DEFAULT_PREDIKAT_BANDS
 
 
@@ -62,25 +62,44 @@ class ReviewQueueFilter(django_filters.FilterSet):
         empty_label=_("All self-assessments"),
     )
     progres = django_filters.ChoiceFilter(
-        label=_("Progress"),
+        label=_("Progress in this stage"),
         method="by_progress",
         choices=[("belum", _("Not started")), ("proses", _("In progress")), ("selesai", _("Done"))],
         empty_label=_("Any progress"),
     )
     zona = zone_filter()
+    antrean = django_filters.ChoiceFilter(
+        label=_("Queue"),
+        method="by_queue",
+        choices=[("saya", _("My queue"))],
+        empty_label=_("All OPDs"),
+    )
 
     class Meta:
         model = Assessment
-        fields = ["q", "status_mandiri", "progres", "zona"]
+        fields = ["q", "status_mandiri", "progres", "zona", "antrean"]
+
+    def by_queue(self, queryset, name, value):
+        # The OPDs the administrator assigned to the user in the period.
+        if value == "saya":
+            return queryset.filter(
+                Exists(
+                    ReviewAssignment.objects.filter(
+                        period=OuterRef("period"), opd=OuterRef("opd"), evaluator=self.request.user
+                    )
+                )
+            )
+        return queryset
 
     search = AssessmentFilter.search
 
     def by_progress(self, queryset, name, value):
-        # Uses the queue's annotations `validated` and `total`.
+        # The review in the period's current stage: the queue's annotations
+        # `stage_reviewed` and `stage_total` (services.review_progress).
         if value == "belum":
-            return queryset.filter(validated=0)
+            return queryset.filter(stage_reviewed=0)
         if value == "proses":
-            return queryset.filter(validated__gt=0, validated__lt=F("total"))
+            return queryset.filter(stage_reviewed__gt=0, stage_reviewed__lt=F("stage_total"))
         if value == "selesai":
-            return queryset.filter(validated=F("total"))
+            return queryset.filter(stage_reviewed=F("stage_total"))
         return queryset

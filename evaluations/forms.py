@@ -201,3 +201,31 @@ class ExternalValueForm(forms.Form):
         for errors in self.errors.values():
             return errors[0]
         return ""
+
+
+class TppMappingForm(BootstrapMixin, forms.Form):
+    """The pemda's rule from index to the SPBE component of the TPP (services.tpp checks
+    it; the errors come back on the form)."""
+
+    cara = forms.ChoiceField(
+        label=_("Method"),
+        choices=[("pita", _("Index bands")), ("linier", _("Linear"))],
+    )
+    pita = forms.CharField(
+        label=_("Bands"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One band per line: the lower bound of the index and the percentage of the SPBE "
+            'component, e.g. "3,50 100". The lowest band starts at 1,00.'
+        ),
+    )
+    linier_dari = DecimalCommaField(label=_("Linear: index of 0 percent"), required=False)
+    linier_sampai = DecimalCommaField(
+        label=_("Linear: index from which 100 percent"), required=False
+    )
+    bagian_spbe = DecimalCommaField(
+        label=_("SPBE share of the work-achievement component (%)"),
+        help_text=_("E.g. 30: SPBE counts for 30% of the work-achievement component."),
+    )

@@ -29,9 +29,11 @@ def queued(kind, task_id, period_id=None, pemda_id=None, user=None):
     )
 
 
-def start(kind, task_id, period_id=None, pemda_id=None):
+def start(kind, task_id, period_id=None, pemda_id=None, save=True):
     """Mark the job of this task id running (creating the record if the task was sent
-    without one); a retry or a redelivery starts the same record again."""
+    without one); a retry or a redelivery starts the same record again. `save=False`
+    for a run inside one transaction with its work: nobody could see the running state
+    before the commit, so `finish` writes the record once."""
     now = timezone.now()
     job = Job.objects.filter(task_id=task_id).first() if task_id else None
     if job is None:
@@ -41,7 +43,8 @@ def start(kind, task_id, period_id=None, pemda_id=None):
     job.finished_at = None
     job.progress = 0
     job.error = ""
-    job.save()
+    if save:
+        job.save()
     return job
 
 
@@ -54,9 +57,7 @@ def progress(job, done, total, detail=""):
 def finish(job, detail=""):
     job.state, job.progress, job.finished_at = Job.State.DONE, 100, timezone.now()
     job.detail = detail[:250]
-    Job.objects.filter(pk=job.pk).update(
-        state=job.state, progress=100, finished_at=job.finished_at, detail=job.detail
-    )
+    job.save()
 
 
 def fail(job, error):

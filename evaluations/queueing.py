@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 RECOMPUTE_TASK = "evaluations.tasks.recompute_period_task"
 REPORT_TASK = "evaluations.tasks.make_report_task"
+MAIL_TASK = "evaluations.tasks.send_notification_mail_task"
 
 QUIET = 1.0  # seconds without a change before a period's recompute runs
 MAX_WAIT = 10.0  # ... but never later than this after the first change of a burst
@@ -148,5 +149,26 @@ def request_report(job, language):
             _send(REPORT_TASK, (job.id, language))
         except UNREACHABLE as exc:
             jobs.fail(job, f"Broker unreachable: {exc}")
+
+    transaction.on_commit(queue)
+
+
+def request_notification_mail(notification_ids):
+    """Queue the e-mail of each notification once the transaction commits. Whatever
+    goes wrong here (broker down; with tasks in-process, the mail server refusing after
+    the task's retries) the action and its notifications stand: the e-mail is left
+    waiting for the resend sweep (notifications.resend_unsent)."""
+    ids = list(notification_ids)
+    if not ids:
+        return
+
+    def queue():
+        for notification_id in ids:
+            try:
+                _send(MAIL_TASK, (notification_id,))
+            except Exception as exc:
+                logger.warning(
+                    "Notification e-mail %s not queued or sent: %s", notification_id, exc
+                )
 
     transaction.on_commit(queue)

@@ -111,7 +111,8 @@ class AssessmentTable(tables.Table):
 
 class ReviewQueueTable(tables.Table):
     """The evaluators' work queue: a pemda's OPDs in one period with review progress.
-    Expects the queryset annotations `total`, `validated` and `stage_done`."""
+    Expects the queryset annotations `total`, `validated`, and `stage_reviewed` of
+    services.review_progress.with_stage_progress."""
 
     kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode", attrs=WIDE_ONLY)
     nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
@@ -119,15 +120,17 @@ class ReviewQueueTable(tables.Table):
     validated = tables.Column(
         verbose_name=_("Validated"), attrs={"td": {"class": "text-end"}}, orderable=True
     )
-    stage_done = tables.Column(
-        verbose_name=_("Current stage"), attrs={"td": {"class": "text-end"}}, orderable=True
+    stage_reviewed = tables.Column(
+        verbose_name=_("Reviewed in this stage"),
+        attrs={"td": {"class": "text-end"}},
+        orderable=True,
     )
     indeks = tables.Column(verbose_name=_("Index"), attrs={"td": {"class": "text-end"}})
     zona = tables.Column(verbose_name=_("Zone"))
 
     class Meta:
         model = Assessment
-        fields = ("kode", "nama", "status_mandiri", "validated", "stage_done", "indeks", "zona")
+        fields = ("kode", "nama", "status_mandiri", "validated", "stage_reviewed", "indeks", "zona")
         order_by = ("opd__kode",)
         attrs = {
             "class": "table table-sm table-hover align-middle table-ranking",
@@ -141,6 +144,14 @@ class ReviewQueueTable(tables.Table):
         query = f"?tahun={record.period.tahun}"
         if record.period.triwulan:
             query += f"&tw={record.period.triwulan}"
+        if getattr(record, "mine", False):
+            return format_html(
+                '<a href="{}{}">{}</a> <span class="badge text-bg-info" data-testid="mine">{}</span>',
+                url,
+                query,
+                record.opd.nama,
+                _("My queue"),
+            )
         return format_html('<a href="{}{}">{}</a>', url, query, record.opd.nama)
 
     def render_status_mandiri(self, record):
@@ -151,8 +162,12 @@ class ReviewQueueTable(tables.Table):
             '<span data-testid="validated">{}</span> / {}', record.validated, record.total
         )
 
-    def render_stage_done(self, record):
-        return f"{record.stage_done} / {record.total}"
+    def render_stage_reviewed(self, record):
+        return format_html(
+            '<span data-testid="stage-reviewed">{}</span> / {}',
+            record.stage_reviewed,
+            record.stage_total,
+        )
 
     def render_indeks(self, record):
         return number_format(record.indeks_bulat, 2) if record.indeks is not None else "—"

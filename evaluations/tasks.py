@@ -8,6 +8,7 @@ database or broker errors are retried with exponential backoff.
 
 import contextlib
 import logging
+import smtplib
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
@@ -17,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from opd.models import Pemda
 
-from . import jobs, queueing
+from . import jobs, notifications, queueing, reminders
 from .models import Assessment, Job, Period
 from .services import recompute
 
@@ -43,7 +44,7 @@ def _run(task, kind, work, period_id=None, pemda_id=None, atomic=False):
     scope = {"period_id": period_id, "pemda_id": pemda_id}
     try:
         with transaction.atomic() if atomic else contextlib.nullcontext():
-            job = jobs.start(kind, task.request.id, **scope)
+            job = jobs.start(kind, task.request.id, save=not atomic, **scope)
             detail = work(job)
             jobs.finish(job, detail or "")
     except Exception as exc:
@@ -153,3 +154,43 @@ def make_report_task(self, job_id, language=None):
 def prune_jobs_task(self):
     """Delete old finished recompute job rows (jobs.prune); beat runs it every night."""
     return _("%(count)d old job records deleted") % {"count": jobs.prune()}
+
+
+# E-mail: an SMTP error or an unreachable server is retried with backoff (30 s, 1, 2, 4,
+# 8 min), then left to the resend sweep; the notification is in the app meanwhile.
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_notification_mail_task(self, notification_id):
+    """E-mail one notification (queued by queueing.request_notification_mail)."""
+    return notifications.send_mail(notification_id)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=540, time_limit=600)
+def resend_notification_mail_task(self):
+    """E-mails the retries did not deliver; beat runs it every 15 minutes."""
+    return _("%(count)d e-mails sent") % {"count": notifications.resend_unsent()}
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=540, time_limit=600)
+def send_digests_task(self):
+    """The daily digest e-mails; beat runs it every morning."""
+    return _("%(count)d e-mails sent") % {"count": notifications.send_digests()}
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=540, time_limit=600)
+def send_reminders_task(self):
+    """The deadline and certificate reminders that are due (each once); beat runs it
+    every hour."""
+    return _("%(count)d reminders sent") % {"count": reminders.send_due()}

@@ -5,11 +5,27 @@ from .views import appeals as appeal_views
 from .views import exports as export_views
 from .views import imports as import_views
 from .views import instruments as instrument_views
+from .views import lke as lke_views
+from .views import notifications as notification_views
 from .views import official as official_views
 from .views import simulation as simulation_views
+from .views import tpp as tpp_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The person's own notifications and account settings (issue 14).
+    path("notifikasi/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifikasi/<int:pk>/baca/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifikasi/baca-semua/",
+        notification_views.notification_read_all,
+        name="notification_read_all",
+    ),
+    path("akun/profil/", notification_views.profile, name="profile"),
     path("pekerjaan/", views.JobListView.as_view(), name="jobs"),
     path("pemda/<str:pemda>/pekerjaan/", views.JobListView.as_view(), name="pemda_jobs"),
     path("pemda/<str:pemda>/opd/", views.OPDListView.as_view(), name="opd_list"),
@@ -45,8 +61,18 @@ urlpatterns = [
         views.EvidenceDownloadView.as_view(),
         name="evidence_download",
     ),
+    path(
+        "pemda/<str:pemda>/bukti/<int:pk>/lihat/",
+        views.EvidencePreviewView.as_view(),
+        name="evidence_preview",
+    ),
     path("pemda/<str:pemda>/evaluasi/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("pemda/<str:pemda>/evaluasi/<str:opd>/", views.ReviewView.as_view(), name="review"),
+    path(
+        "pemda/<str:pemda>/evaluasi/<str:opd>/ambil-level-opd/",
+        views.ReviewAdoptView.as_view(),
+        name="review_adopt",
+    ),
     path(
         "pemda/<str:pemda>/evaluasi/<str:opd>/skor/<int:score>/",
         views.ReviewSaveView.as_view(),
@@ -63,6 +89,11 @@ urlpatterns = [
         name="self_assessment_return",
     ),
     path("pemda/<str:pemda>/periode/", views.PeriodAdminView.as_view(), name="period_admin"),
+    path(
+        "pemda/<str:pemda>/periode/penugasan/",
+        views.AssignmentView.as_view(),
+        name="review_assignments",
+    ),
     path(
         "pemda/<str:pemda>/periode/aksi/",
         views.PeriodActionView.as_view(),
@@ -87,11 +118,15 @@ urlpatterns = [
         name="official_index",
     ),
     path("pemda/<str:pemda>/opd/<str:opd>/rapor/", views.ScorecardView.as_view(), name="scorecard"),
+    path("pemda/<str:pemda>/opd/<str:opd>/lke/", lke_views.LKEDownloadView.as_view(), name="lke"),
     path(
         "pemda/<str:pemda>/opd/<str:opd>/simulasi/",
         simulation_views.SimulationView.as_view(),
         name="simulation",
     ),
+    # The SPBE component of the TPP (issue 16).
+    path("pemda/<str:pemda>/tpp/", tpp_views.TppView.as_view(), name="tpp"),
+    path("pemda/<str:pemda>/tpp/unduh/", tpp_views.TppExportView.as_view(), name="tpp_export"),
     path("pemda/<str:pemda>/laporan/", views.ReportCreateView.as_view(), name="report_create"),
     path(
         "pemda/<str:pemda>/laporan/<int:job>/",

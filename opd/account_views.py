@@ -7,6 +7,7 @@ else, a province's administrator on its kabupaten/kota included, gets a 404. An 
 of another pemda, a superuser's or one without a role is a 404 too. The rules are in
 opd/services/accounts.py."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -193,3 +194,18 @@ class NewPasswordView(auth_views.PasswordResetConfirmView):
 
         reset(username=form.user.get_username())
         return super().form_valid(form)
+
+
+def set_language(request):
+    """The language form of the user menu: Django's set_language (the cookie, the
+    redirect), and for a signed-in person the choice kept on their profile too, so it
+    follows them to any browser (opd/services/profiles.py)."""
+    from django.views.i18n import set_language as django_set_language
+
+    from .services import profiles
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and language in dict(settings.LANGUAGES):
+        profiles.set_language(request.user, language, request)
+    return response

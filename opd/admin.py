@@ -21,6 +21,8 @@ which route all access through the tenancy chokepoint (`opd.querysets`):
 Number fields read the Indonesian decimal comma ("4,00" is four, never 400).
 """
 
+import contextlib
+
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
@@ -313,7 +315,7 @@ class AppPageAdmin(TenantAdmin):
 class PemdaAdmin(TenantAdmin):
     """A pemda is a tenant: the superuser creates and names them; its staff read it."""
 
-    list_display = ("kode", "nama", "jenis", "parent")
+    list_display = ("kode", "nama", "jenis", "parent", "zona_waktu")
     list_select_related = ("parent",)
     list_filter = ("jenis",)
     search_fields = ("kode", "nama")
@@ -438,3 +440,11 @@ class SpbeUserAdmin(UserAdmin):
         if membership is None:
             return "-"
         return f"{membership.get_role_display()} · {membership.opd or membership.pemda}"
+
+
+# API tokens are each account's own (/akun/token/, `create_api_token`): DRF's admin page
+# would list every key of every tenant, so it is not offered.
+with contextlib.suppress(admin.sites.NotRegistered):
+    from rest_framework.authtoken.models import TokenProxy
+
+    admin.site.unregister(TokenProxy)

@@ -8,10 +8,15 @@ class OpdConfig(AppConfig):
     verbose_name = _("Regional governments and OPDs")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from .models import Pemda
+        from .services.profiles import language_at_login
 
         # Every pemda has its team roles from the start, so pages only ever read them.
         post_save.connect(_default_team_roles, sender=Pemda, dispatch_uid="pemda-team-roles")
+        # The language the person chose follows them from browser to browser.
+        user_logged_in.connect(language_at_login, dispatch_uid="profile-language")
 
 
 def _default_team_roles(sender, instance, created, raw=False, **kwargs):

@@ -25,6 +25,30 @@ class PemdaQuerySet(TenantQuerySet):
         return self.none() if membership is None else self.filter(pk=membership.pemda_id)
 
 
+# Indonesia's three time zones: WIB (western), WITA (central), WIT (eastern).
+class TimeZone(models.TextChoices):
+    WIB = "Asia/Jakarta", _("WIB (Western Indonesia Time)")
+    WITA = "Asia/Makassar", _("WITA (Central Indonesia Time)")
+    WIT = "Asia/Jayapura", _("WIT (Eastern Indonesia Time)")
+
+
+TIME_ZONE_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+# Provinces (first two digits of the Kemendagri code) outside WIB: Bali and Nusa
+# Tenggara, Kalimantan Selatan/Timur/Utara and Sulawesi are WITA; Maluku and Papua WIT.
+WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
+WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
+
+
+def time_zone_of_code(kode):
+    """The time zone of a pemda by its province's code: the default of Pemda.zona_waktu."""
+    province = (kode or "").split(".")[0]
+    if province in WIT_PROVINCES:
+        return TimeZone.WIT
+    if province in WITA_PROVINCES:
+        return TimeZone.WITA
+    return TimeZone.WIB
+
+
 class Pemda(models.Model):
     """A regional government (pemerintah daerah): the tenant."""
 
@@ -50,6 +74,14 @@ class Pemda(models.Model):
         related_name="children",
         limit_choices_to={"jenis": Kind.PROVINSI},
     )
+    # Deadlines and notifications are shown in the pemda's own time zone.
+    zona_waktu = models.CharField(
+        _("time zone"),
+        max_length=20,
+        choices=TimeZone.choices,
+        blank=True,
+        help_text=_("Empty: the time zone of the province (WIB, WITA or WIT) by its code."),
+    )
 
     objects = PemdaQuerySet.as_manager()
 
@@ -67,9 +99,25 @@ class Pemda(models.Model):
     def __str__(self):
         return self.nama
 
+    def save(self, *args, **kwargs):
+        if not self.zona_waktu:
+            self.zona_waktu = time_zone_of_code(self.kode)
+        super().save(*args, **kwargs)
+
     @property
     def is_province(self):
         return self.jenis == self.Kind.PROVINSI
+
+    @property
+    def tzinfo(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.zona_waktu or time_zone_of_code(self.kode))
+
+    @property
+    def time_zone_label(self):
+        """WIB, WITA or WIT."""
+        return TIME_ZONE_ABBREVIATIONS[self.zona_waktu or time_zone_of_code(self.kode)]
 
     def clean(self):
         if self.is_province and self.parent_id:
@@ -603,3 +651,42 @@ class RegistryEvent(models.Model):
 
     def __str__(self):
         return f"{self.pemda} · {self.get_action_display()}"
+
+
+# --- The person's own settings (issue 14) ------------------------------------------------
+
+
+class Profile(models.Model):
+    """What a person chose for themselves: the language of the pages (Indonesian unless
+    they pick English; never taken from the browser) and how notifications reach them by
+    e-mail. Kept by opd/services/profiles.py; the notification kinds are the evaluations
+    app's, stored here as their codes."""
+
+    class Language(models.TextChoices):
+        INDONESIAN = "id", "Bahasa Indonesia"
+        ENGLISH = "en", "English"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
+    )
+    email_digest = models.BooleanField(
+        _("daily digest"),
+        default=False,
+        help_text=_("One e-mail a day with the notifications, instead of one e-mail each."),
+    )
+    email_muted = models.JSONField(
+        _("no e-mail for"), default=list, blank=True, help_text=_("Notification kinds.")
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "axes",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "opd",
     "evaluations",
 ]
@@ -60,7 +64,6 @@ MIDDLEWARE = [
     "spbe_dashboard.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -69,6 +72,9 @@ MIDDLEWARE = [
     # NUL bytes and foreign charsets answer 400/404 before any view (and before the CSRF
     # check reads the form); downloads are never cached.
     "spbe_dashboard.security.InputSanityMiddleware",
+    # The chosen language, never the browser's (spbe_dashboard/language.py); after the
+    # input checks, since it reads the session.
+    "spbe_dashboard.language.ChosenLanguageMiddleware",
     "spbe_dashboard.security.download_cache_control",
     # Login throttling; django-axes wants its middleware last.
     "axes.middleware.AxesMiddleware",
@@ -89,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opd.context_processors.membership",
+                "evaluations.context_processors.notifications",
             ],
         },
     },
@@ -188,6 +195,44 @@ if CACHE_URL:
         }
     }
 
+# The REST API (/api/v1/, evaluations/api/): a personal token (Authorization: Token ...)
+# or the browser's session; read-only unless a view says otherwise; every request
+# throttled per token (per account for the session) through the cache above, and logged
+# (logger "evaluations.api", one line per request).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["evaluations.api.permissions.ReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["evaluations.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1000/hour")},
+    "DEFAULT_PAGINATION_CLASS": "evaluations.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SPBE Dashboard API",
+    "DESCRIPTION": (
+        "Read-only access to what the signed-in user sees on the pages: pemda, periods, "
+        "results per OPD (figure rules of the README, 'Arti angka'), assessments, "
+        "instruments and the kabupaten/kota ranking; external index values in."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FigureStatusEnum": ["proses", "sementara", "final"],
+        "PeriodStatusEnum": "evaluations.models.Period.Status",
+    },
+}
+
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -271,6 +316,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SPBE Dashboard <noreply@localhost>")
 EMAIL_ENABLED = bool(EMAIL_HOST) or EMAIL_BACKEND != SMTP_BACKEND
+# A mail server that does not answer must not hold a worker: seconds per SMTP step.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# The address of the site, for the links in e-mails (notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # A reset link is valid for 3 days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 

@@ -56,7 +56,8 @@ class Sheet:
 
     number_formats: column index → Excel number format (e.g. "0.00"); widths: column
     index → width in characters; notes: lines written above the header (title, period,
-    date), so a printed sheet says what it is."""
+    date), so a printed sheet says what it is; wrap: column indexes whose text wraps;
+    printing: how the sheet prints (None: the spreadsheet program's defaults)."""
 
     title: str
     header: list
@@ -64,11 +65,37 @@ class Sheet:
     number_formats: dict = field(default_factory=dict)
     widths: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    wrap: set = field(default_factory=set)
+    printing: "Printing | None" = None
 
 
-def _cell(sheet, value, number_format=None, bold=False):
+@dataclass
+class Printing:
+    """Print setup of a sheet: landscape, fitted to the page width, the header row
+    repeated on every page, and a page header and footer (text; openpyxl codes such as
+    &P page, &N pages)."""
+
+    header: str = ""
+    footer: str = ""
+    landscape: bool = True
+
+
+def _print_setup(sheet, printing, header_row):
+    sheet.page_setup.orientation = "landscape" if printing.landscape else "portrait"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    # The header/footer text is ours; "&" starts a code there, so it is doubled.
+    sheet.oddHeader.center.text = printing.header.replace("&", "&&")
+    sheet.oddFooter.left.text = printing.footer.replace("&", "&&")
+    sheet.oddFooter.right.text = "&P / &N"
+
+
+def _cell(sheet, value, number_format=None, bold=False, wrap=False):
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     if isinstance(value, Decimal):
         value = float(value)
@@ -79,6 +106,8 @@ def _cell(sheet, value, number_format=None, bold=False):
         cell.number_format = number_format
     if bold:
         cell.font = Font(bold=True)
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell
 
 
@@ -94,6 +123,8 @@ def xlsx_bytes(sheets):
             sheet.column_dimensions[get_column_letter(column + 1)].width = width
         header_row = len(spec.notes) + (2 if spec.notes else 1)
         sheet.freeze_panes = f"A{header_row + 1}"
+        if spec.printing is not None:
+            _print_setup(sheet, spec.printing, header_row)
         for note in spec.notes:
             sheet.append([_cell(sheet, note)])
         if spec.notes:
@@ -101,7 +132,10 @@ def xlsx_bytes(sheets):
         sheet.append([_cell(sheet, title, bold=True) for title in spec.header])
         for row in spec.rows:
             sheet.append(
-                [_cell(sheet, value, spec.number_formats.get(i)) for i, value in enumerate(row)]
+                [
+                    _cell(sheet, value, spec.number_formats.get(i), wrap=i in spec.wrap)
+                    for i, value in enumerate(row)
+                ]
             )
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -41,6 +41,10 @@ DOC = "application/msword"
 XLS = "application/vnd.ms-excel"
 PPT = "application/vnd.ms-powerpoint"
 
+# What a browser shows itself (its PDF viewer, an image): evidence of these types opens
+# in a preview; any other type is downloaded.
+PREVIEWABLE = frozenset({PDF, PNG, JPEG, GIF})
+
 # The extensions a sanitised name may keep for each content type; the first is added
 # when the name's own extension does not match the content.
 EXTENSIONS = {

@@ -4,7 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from opd.account_views import ForgotPasswordView, NewPasswordView
+from opd.account_views import ForgotPasswordView, NewPasswordView, set_language
+from opd.token_views import api_token
 
 
 class FaviconView(RedirectView):
@@ -37,8 +38,12 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The account's own API token (issue 16; the account page links it).
+    path("akun/token/", api_token, name="api_token"),
+    # The language form: Django's set_language, the choice also kept on the profile.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", include("evaluations.api.urls")),
     path("", include("opd.urls")),
     path("", include("evaluations.urls")),
 ]

@@ -1,3 +1,5 @@
+import socket
+from email import message_from_bytes, policy
 from types import SimpleNamespace
 
 import pytest
@@ -109,3 +111,52 @@ def pytest_collection_modifyitems(items):
     # Browser tests run on a transactional database, which is flushed when each ends,
     # taking the migration-installed instruments with it: run them after every other test.
     items.sort(key=lambda item: "/e2e/" in str(item.path))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPInbox:
+    """What the test SMTP server received: `messages` as email.message.EmailMessage,
+    each with its envelope recipients in `rcpt`."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.rcpt = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def recipients(self):
+        return sorted(address for message in self.messages for address in message.rcpt)
+
+
+def use_smtp(settings, port):
+    """Send e-mail over SMTP to 127.0.0.1:`port` (no TLS, no login)."""
+    settings.EMAIL_BACKEND = settings.SMTP_BACKEND
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    settings.EMAIL_ENABLED = True
+    settings.SITE_URL = "https://spbe.example.go.id"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1, and the settings that
+    send through it; yields its inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    use_smtp(settings, controller.port)
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()

@@ -7,7 +7,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from evaluations.models import Instrument, Period
+from evaluations.models import Instrument, Notification, Period
 from evaluations.services.instruments import install_shipped_instruments
 from evaluations.services.periods import open_period
 from opd.models import OPD, Membership, Pemda, TeamMember, TeamProposal
@@ -163,3 +163,25 @@ __all__ = [
     "opd_template",
     "set_levels",
 ]
+
+
+# --- Notifications (issue 14) -----------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    pemda = factory.LazyAttribute(lambda o: o.recipient.membership.pemda)
+    kind = Notification.Kind.STAGE
+    title = factory.Sequence(lambda n: f"Pemberitahuan {n}")
+    body = "Isi pemberitahuan"
+    link = "/"
+
+
+def give_emails(*users):
+    """Every user gets an address: <username>@example.go.id."""
+    for user in users:
+        user.email = f"{user.username}@example.go.id"
+        user.save(update_fields=["email"])

@@ -46,6 +46,7 @@ from evaluations.services import instrument_versions
 from opd.models import TeamCertificate, TeamProposal
 from tests.factories import (
     THIS_YEAR,
+    NotificationFactory,
     Role,
     add_member,
     make_period,
@@ -75,6 +76,13 @@ NO_OBJECT = {
     "jobs": "lists Job.objects.visible_to(user) only; no object in the URL",
     "import_scores": "the file names the rows; services.imports checks each through "
     "editable_by (tests/evaluations/test_imports.py)",
+    # The person's own pages (issue 14): they name no object and show only the user's own
+    # rows; anonymous is sent to log in (test_own_pages_need_a_login).
+    "notifications": "lists Notification.objects.visible_to(user): the user's own only",
+    "notification_read_all": "marks the user's own notifications read; no object in the URL",
+    "profile": "the signed-in user's own e-mail, language and e-mail choices",
+    "api_token": "the signed-in account's own API token; the URL names nothing "
+    "(tests/opd/test_api_tokens.py)",
 }
 # Pages for people who are not logged in: "lupa kata sandi" (Django's password reset).
 # The confirm link carries a signed token for one account, not a tenant object
@@ -155,6 +163,10 @@ def account(o):
     return {**P(o), "account_id": o.world.operator_kominfo.pk}
 
 
+def notification(o):
+    return {"pk": o.notification.pk}
+
+
 # fmt: off
 MATRIX = {
     # SPBE teams (opd/urls.py)
@@ -180,6 +192,8 @@ MATRIX = {
     "dashboard":               Case(P, PEMDA, "sekprov.sulbar", get=200),
     "kabupaten":               Case(P, PEMDA, "sekprov.sulbar", get=200, query=""),
     "scorecard":               Case(PO, OPD, "kepala.kominfo", get=200),
+    # The evaluation worksheet (LKE, issue 16): for whoever sees the scorecard.
+    "lke":                     Case(PO, OPD, "kepala.kominfo", get=200),
     # The what-if page and its projection (nothing is saved).
     "simulation":              Case(PO, OPD, "kepala.kominfo", get=200, post=200,
                                     data=lambda o: {"nilai-1": "3"}),
@@ -199,22 +213,27 @@ MATRIX = {
     "self_assessment":         Case(PO, OPD, "operator.kominfo", get=200),
     "self_assessment_save":    Case(score, OPD, "operator.kominfo", post=302,
                                     data=lambda o: {"level": "5", "penjelasan": "x"}),
-    "self_assessment_submit":  Case(PO, OPD, "kepala.kominfo", post=302),
+    "self_assessment_submit":  Case(PO, OPD, "kepala.kominfo", get=200, post=302),
     "evidence_add":            Case(pemda_score, OPD, "operator.kominfo", post=302,
                                     data=lambda o: {"jenis": "link",
                                                     "tautan": "https://example.org/x"}),
     "evidence_remove":         Case(evidence, OPD, "operator.kominfo", post=302),
     "evidence_download":       Case(evidence, OPD, "operator.kominfo", get=200),
+    "evidence_preview":        Case(evidence, OPD, "evaluator.sulbar", get=200),
     # Review and period administration
     "review_queue":            Case(P, PEMDA, "evaluator.sulbar", get=200),
     "review":                  Case(PO, OPD, "evaluator.sulbar", get=200),
     "review_save":             Case(score, OPD, "evaluator.sulbar", post=302,
                                     data=lambda o: {"level": "", "catatan": ""}),
     "self_assessment_return":  Case(PO, OPD, "evaluator.sulbar", post=302),
+    # GET: the selection to confirm; POST: an empty selection is refused and sent back.
+    "review_adopt":            Case(PO, OPD, "evaluator.sulbar", get=200, post=302),
     # Refused (the indicator is not scored from another index) and sent back.
     "external_value":          Case(score, OPD, "evaluator.sulbar", post=302,
                                     data=lambda o: {"nilai": "2", "tanggal": "2025-10-01"}),
     "period_admin":            Case(P, PEMDA, "admin.sulbar", get=200),
+    # An empty selection saves no assignment and goes back to the page.
+    "review_assignments":      Case(P, PEMDA, "admin.sulbar", get=200, post=302),
     # GET: what the step does (to confirm); POST: the step (an unknown one changes nothing).
     "period_action":           Case(P, PEMDA, "admin.sulbar", get=200, post=302,
                                     data=lambda o: {"action": "nothing"},
@@ -230,6 +249,13 @@ MATRIX = {
     # An invalid official index comes back as a form (200), nothing recorded.
     "official_index":          Case(P, PEMDA, "admin.sulbar", get=200, post=200,
                                     data=lambda o: {"pemda": "", "tahun": "2024"}),
+    # The SPBE component of the TPP (issue 16): the rule (an invalid one comes back, 200,
+    # nothing saved) and the download (no rule set yet: sent back to the rule page).
+    "tpp":                     Case(P, PEMDA, "admin.sulbar", get=200, post=200, query="",
+                                    data=lambda o: {"cara": "pita", "pita": "x",
+                                                    "bagian_spbe": "30"}),
+    "tpp_export":              Case(P, PEMDA, "sekprov.sulbar", get=302,
+                                    query=f"?tahun={YEAR}&format=csv"),
     # Reports
     "report_create":           Case(P, OPD, "kepala.kominfo", post=302,
                                     data=lambda o: {"kind": "scorecard", "opd": "DISKOMINFO",
@@ -259,6 +285,43 @@ MATRIX = {
     # A second appeal on the same indicator is refused (the form comes back, 400).
     "appeal_opd":              Case(PO, OPD, "kepala.kominfo", get=200, post=400,
                                     data=lambda o: {"score": o.score.pk, "argumen": "lagi"}),
+    # Notifications (issue 14): one of Diskominfo's head; anyone else's is a 404.
+    "notification_read":       Case(notification, OPD, "kepala.kominfo", post=302, query=""),
+}
+# fmt: on
+
+# The REST API (issue 16): the same rule, except that an anonymous caller gets 401 (the
+# API has no login page to send it to).
+API_NO_OBJECT = {
+    "api_schema": "the OpenAPI schema: describes the API, no tenant data",
+    "api_docs": "the doc page (Swagger UI) of the schema",
+    "api_pemda_list": "lists Pemda.objects.visible_to(user) only (tests/evaluations/test_api.py)",
+    "api_instruments": "lists Instrument.objects.visible_to(user) only",
+}
+
+
+def _external_value(o):
+    return {
+        "kode_opd": "DISKOMINFO",
+        "tahun": str(YEAR),
+        "kode_indikator": "1",
+        "nilai": "2",
+        "tanggal": "2025-10-01",
+    }
+
+
+# fmt: off
+API_MATRIX = {
+    "api_pemda":               Case(P, PEMDA, "kepala.kominfo", get=200, query=""),
+    "api_periods":             Case(P, PEMDA, "kepala.kominfo", get=200, query=""),
+    "api_results":             Case(P, PEMDA, "sekprov.sulbar", get=200),
+    "api_kabupaten":           Case(P, PEMDA, "sekprov.sulbar", get=200, query=""),
+    "api_assessments":         Case(PO, OPD, "kepala.kominfo", get=200),
+    "api_instrument":          Case(INSTRUMENT, PEMDA,
+                                    "evaluator.sulbar", get=200, query=""),
+    # Refused (the OPD template has no indicator scored from another index): 400.
+    "api_external_values":     Case(P, OPD, "evaluator.sulbar", post=400, query="",
+                                    data=_external_value),
 }
 # fmt: on
 
@@ -298,7 +361,7 @@ def test_every_url_pattern_is_covered():
     assert len(names) > 30, names
     unnamed = [route for route, name in names if not name]
     assert not unnamed, f"name these URL patterns so the matrix can cover them: {unnamed}"
-    covered = set(MATRIX) | set(NO_OBJECT) | set(PUBLIC)
+    covered = set(MATRIX) | set(NO_OBJECT) | set(PUBLIC) | set(API_MATRIX) | set(API_NO_OBJECT)
     missing = sorted(f"{name} ({route})" for route, name in names if name not in covered)
     assert not missing, (
         "URL patterns without a tenant-isolation entry: add each to MATRIX in "
@@ -310,6 +373,19 @@ def test_every_url_pattern_is_covered():
     assert not stale, f"entries for URL names that no longer exist: {stale}"
     takes_object = [name for route, name in names if "<" in route]
     assert not set(takes_object) & set(NO_OBJECT), "a URL with an object must be in MATRIX"
+    assert not set(takes_object) & set(API_NO_OBJECT), "an API URL with an object: API_MATRIX"
+
+
+def test_every_api_url_is_in_the_api_matrix():
+    """The API answers anonymous callers 401, not the login redirect: its URLs are
+    covered by API_MATRIX (or API_NO_OBJECT), never by the pages' MATRIX."""
+    api = {name for route, name in url_names() if route.startswith("api/")}
+    assert {"api_results", "api_external_values", "api_assessments"} <= api
+    assert api == set(API_MATRIX) | set(API_NO_OBJECT), (
+        "API URL patterns without a tenant-isolation entry: add each to API_MATRIX in "
+        f"tests/test_isolation.py: {sorted(api - set(API_MATRIX) - set(API_NO_OBJECT))}"
+    )
+    assert not api & (set(MATRIX) | set(NO_OBJECT))
 
 
 # --- The objects -----------------------------------------------------------------------
@@ -352,6 +428,7 @@ def objects(world, settings, tmp_path):
         result_file="reports/76/rapor.pdf",
     )
 
+    o.notification = NotificationFactory(recipient=world.kepala_kominfo)
     o.instrument = instrument_versions.clone(
         world.admin_sulbar, opd_template().pk, "Instrumen OPD Sulbar"
     )
@@ -414,6 +491,60 @@ def test_isolation(name, objects, client):
                 f"expected {expected}"
             )
     assert not problems, f"{name} {url}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("name", ["notifications", "profile"])
+def test_own_pages_need_a_login(name, client, world):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and login_url(response) == reverse("login")
+    response = client.post(reverse("notification_read_all"))
+    assert response.status_code == 302 and login_url(response) == reverse("login")
+
+
+@pytest.mark.parametrize("name", sorted(API_MATRIX))
+def test_api_isolation(name, objects, client):
+    """Every API endpoint per role and tenant: anonymous 401, every user who may not see
+    the object 404 (session and token alike), the allowed user the status given."""
+    from django.contrib.auth import get_user_model
+
+    from opd.services.api_tokens import create_token
+
+    case = API_MATRIX[name]
+    url = reverse(name, kwargs=case.kwargs(objects)) + case.query
+    methods = [m for m in ("get", "post") if getattr(case, m) is not None]
+    data = case.data(objects) if case.data else {}
+    users = {u.username: u for u in get_user_model().objects.all()}
+    problems = []
+    for method in methods:
+        client.logout()
+        response = request(client, method, url, data)
+        if response.status_code != 401:
+            problems.append(f"anonymous {method.upper()}: {response.status_code}, not 401")
+        for username in DENIED[case.scope]:
+            client.force_login(users[username])
+            response = request(client, method, url, data)
+            if response.status_code != 404:
+                problems.append(f"{username} {method.upper()}: {response.status_code}, not 404")
+        client.logout()
+        # With a token instead of the session: the same answer.
+        key = create_token(users[DENIED[case.scope][0]])
+        response = getattr(client, method)(url, data, HTTP_AUTHORIZATION=f"Token {key}")
+        if response.status_code != 404:
+            problems.append(f"token of {DENIED[case.scope][0]}: {response.status_code}")
+    for method in methods:
+        key = create_token(users[case.allowed])
+        response = getattr(client, method)(url, data, HTTP_AUTHORIZATION=f"Token {key}")
+        if response.status_code != getattr(case, method):
+            problems.append(
+                f"allowed {case.allowed} {method.upper()}: {response.status_code}, "
+                f"expected {getattr(case, method)}: {response.content[:200]!r}"
+            )
+    assert not problems, f"{name} {url}:\n  " + "\n  ".join(problems)
+
+
+def test_api_lists_without_an_object_need_an_account(client, world):
+    for name in API_NO_OBJECT:
+        assert client.get(reverse(name)).status_code == 401, name
 
 
 def test_the_matrix_is_not_empty():

@@ -4,6 +4,8 @@ core: instruments (domains, aspects, indicators, criteria, predikat bands), peri
 assessments and scores.
 review: evaluators' levels per stage, evidence, appeals and the change log.
 summaries: stored per-pemda figures, official national indices, background job records.
+notifications: notifications to people and the reminders sent.
+tpp: the pemda's rule from index to the SPBE component of the TPP.
 """
 
 from .core import (
@@ -24,8 +26,10 @@ from .core import (
     Stage,
     Zone,
 )
-from .review import Appeal, ChangeLog, Evidence, StageReview
+from .notifications import Notification, SentReminder
+from .review import Appeal, ChangeLog, Evidence, ReviewAssignment, StageReview
 from .summaries import Job, OfficialIndex, PemdaSummary
+from .tpp import TppMapping
 
 __all__ = [
     "Appeal",
@@ -45,10 +49,14 @@ __all__ = [
     "PemdaSummary",
     "Instrument",
     "LevelCriterion",
+    "Notification",
     "Period",
     "PredikatBand",
+    "ReviewAssignment",
     "Score",
+    "SentReminder",
     "Stage",
     "StageReview",
+    "TppMapping",
     "Zone",
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from opd.models import Pemda
 from opd.querysets import TenantQuerySet
 from opd.roles import OPD_ROLES, Role
+from spbe_dashboard import uploads
 
 from .core import (
     LEVEL_VALIDATORS,
@@ -134,6 +135,11 @@ class Evidence(models.Model):
     def is_removed(self):
         return self.dihapus_pada is not None
 
+    @property
+    def previewable(self):
+        """A file the browser shows in a preview (PDF, image) rather than downloads."""
+        return self.jenis == self.Kind.FILE and self.tipe_konten in uploads.PREVIEWABLE
+
 
 class Appeal(models.Model):
     """Sanggahan: the OPD contests a provisional level after document review."""
@@ -232,3 +238,38 @@ class ChangeLog(models.Model):
 
     def __str__(self):
         return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class ReviewAssignment(models.Model):
+    """An OPD assigned to an evaluator for one period by the Kominfo administrator: the
+    evaluator's "my queue". Only a way to share the work: every evaluator of the pemda
+    may still review every OPD."""
+
+    pemda = models.ForeignKey(Pemda, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="assignments")
+    opd = models.ForeignKey("opd.OPD", on_delete=models.CASCADE, related_name="+")
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluator"),
+        on_delete=models.CASCADE,
+        related_name="review_assignments",
+    )
+    ditugaskan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ditugaskan_pada = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        ordering = ["period", "opd", "evaluator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "opd", "evaluator"], name="assignment_once_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.opd} · {self.evaluator}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from spbe_dashboard import text, uploads
 
+from .. import notifications
 from ..models import Appeal, Assessment, Score, Stage, StageReview
 from . import evidence as evidence_service
 from .scores import (
@@ -106,6 +107,7 @@ def file_appeal(user, score_id, argument, level=None, files=(), links=()):
     for url in links:
         if (url or "").strip():
             evidence_service.add_link(user, score, url, appeal=appeal)
+    notifications.on_appeal_filed(appeal, score)
     return appeal
 
 
@@ -159,6 +161,7 @@ def accept_appeal(user, appeal_id, level, reason=""):
     appeal.alasan = reason
     appeal.save(update_fields=["status", "level_baru", "alasan", "diputus_oleh", "diputus_pada"])
     _log(user, appeal, score, Appeal.State.OPEN, Appeal.State.ACCEPTED, reason=reason)
+    notifications.on_appeal_decided(appeal, score)
     return appeal
 
 
@@ -173,6 +176,7 @@ def reject_appeal(user, appeal_id, reason):
     appeal.alasan = reason
     appeal.save(update_fields=["status", "alasan", "diputus_oleh", "diputus_pada"])
     _log(user, appeal, score, Appeal.State.OPEN, Appeal.State.REJECTED, reason=reason)
+    notifications.on_appeal_decided(appeal, score)
     return appeal
 
 

@@ -437,6 +437,9 @@ DEMO_USERS = (
 )
 
 
+DEMO_MAIL_DOMAIN = "contoh.go.id"
+
+
 def demo_password():
     return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
 
@@ -1048,6 +1051,9 @@ def _seed_users(pemdas, opds, password, summary):
         values = {
             "first_name": demo.first_name,
             "last_name": demo.last_name,
+            # An address each, so that `make run` (console e-mail backend) shows the
+            # notification e-mails.
+            "email": f"{demo.username}@{DEMO_MAIL_DOMAIN}",
             "is_staff": demo.is_staff,
             "is_superuser": demo.is_superuser,
             "is_active": True,
@@ -1129,6 +1135,11 @@ def seed_demo(password=None):
     summary.averages = average_indices(periods)
     summary.teams = _seed_teams(pemdas, specs)
     _seed_official(pemdas)
+    # The reminders due today (deadlines, expiring certificates), each once: the demo's
+    # bells are not empty.
+    from .. import reminders
+
+    reminders.send_due()
     return summary
 
 

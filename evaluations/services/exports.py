@@ -58,8 +58,24 @@ class ExportError(ValueError):
     pass
 
 
-def _two_places(value):
+def two_places(value):
+    """An index as files and the API give it: rounded half-up to 2 decimals (None stays)."""
     return None if value in (None, "") else round_index(Decimal(str(value)))
+
+
+_two_places = two_places
+
+
+def rounded_parts(stored):
+    """A stored {"number": index} dict (aspect or domain indices) as (number, index to 2
+    decimals) pairs in number order."""
+    pairs = sorted(((int(k), v) for k, v in (stored or {}).items()), key=lambda kv: kv[0])
+    return [(k, two_places(v)) for k, v in pairs]
+
+
+def plain(value, period):
+    """An indicator value of the period as files write it (3, or 1.26)."""
+    return plain_value(value, period.instrument.nilai_desimal)
 
 
 def _assessments(period, assessments, user):
@@ -107,41 +123,57 @@ def _counted_levels(period, assessments, user, by="indicator__nomor"):
     return levels
 
 
-def result_table(period, assessments=None, user=None):
-    """(columns, rows) of the period in the machine format: rows are dicts keyed by the
-    columns, ordered by rank then OPD code. `assessments` narrows the rows (a
-    tenant-scoped queryset); `user` conceals what that user may not see yet (None: the
-    command line, which sees everything)."""
+def result_records(period, assessments=None, user=None):
+    """(parts, indicators, records) of the period: one record per OPD (ordered by rank,
+    then OPD code) with its figures as they are shown (index to 2 decimals), the stored
+    aspect and domain indices (2 decimals, by number), the value that counts of every
+    indicator (by number) and the status of the figures. The one source of the CSV/JSON
+    export and of the API. `assessments` narrows the rows (a tenant-scoped queryset);
+    `user` conceals what that user may not see yet (None: the command line)."""
     assessments = _assessments(period, assessments, user)
     parts = _parts(period)
     indicators = list(
-        Indicator.objects.filter(instrument_id=period.instrument_id)
-        .order_by("nomor")
-        .values_list("nomor", flat=True)
+        Indicator.objects.filter(instrument_id=period.instrument_id).order_by("nomor")
     )
     levels = _counted_levels(period, assessments, user)
+    records = []
+    for a in assessments:
+        records.append(
+            {
+                "kode_opd": a.opd.kode,
+                "nama": a.opd.nama,
+                "indeks": _two_places(a.indeks),
+                "predikat": a.predikat or None,
+                "zona": a.zona or None,
+                "peringkat": a.peringkat,
+                "aspek": dict(rounded_parts(a.indeks_aspek)),
+                "domain": dict(rounded_parts(a.indeks_domain)),
+                "indikator": {i.nomor: levels[a.pk].get(i.nomor) for i in indicators},
+                STATUS_COLUMN: a.status_nilai,
+            }
+        )
+    return parts, indicators, records
+
+
+def result_table(period, assessments=None, user=None):
+    """(columns, rows) of the period in the machine format: rows are dicts keyed by the
+    columns, ordered by rank then OPD code (result_records, flattened)."""
+    parts, indicators, records = result_records(period, assessments, user)
     columns = [
         *FIXED_COLUMNS,
         *(f"{parts.column}_{part.nomor}" for part in parts.rows),
-        *(f"indikator_{n}" for n in indicators),
+        *(f"indikator_{i.nomor}" for i in indicators),
         STATUS_COLUMN,
     ]
     rows = []
-    for a in assessments:
-        row = {
-            "kode_opd": a.opd.kode,
-            "nama": a.opd.nama,
-            "indeks": _two_places(a.indeks),
-            "predikat": a.predikat or None,
-            "zona": a.zona or None,
-            "peringkat": a.peringkat,
-        }
-        stored = getattr(a, parts.field)
+    for record in records:
+        row = {column: record[column] for column in FIXED_COLUMNS}
+        stored = record[parts.column]
         for part in parts.rows:
-            row[f"{parts.column}_{part.nomor}"] = _two_places(stored.get(str(part.nomor)))
-        for n in indicators:
-            row[f"indikator_{n}"] = levels[a.pk].get(n)
-        row[STATUS_COLUMN] = a.status_nilai
+            row[f"{parts.column}_{part.nomor}"] = stored.get(part.nomor)
+        for i in indicators:
+            row[f"indikator_{i.nomor}"] = record["indikator"][i.nomor]
+        row[STATUS_COLUMN] = record[STATUS_COLUMN]
         rows.append(row)
     return columns, rows
 
@@ -193,7 +225,7 @@ def period_notes(period, title, user=None):
         if period.is_final
         else _("Provisional results: the period is not final; figures may still change.")
     )
-    generated = dates.moment(timezone.now())
+    generated = dates.moment(timezone.now(), period.pemda)
     who = (user.get_full_name() or user.get_username()) if user is not None else ""
     return [
         title,

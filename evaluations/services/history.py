@@ -29,6 +29,7 @@ FIELD_LABELS = {
     "zona_kuning_dari": _("Yellow zone from"),
     "indeks_resmi": _("Official national index"),
     "status_nilai": _("Status of the figures"),
+    "penugasan": _("Review assignment (OPD → evaluator)"),
 }
 DATE_FIELDS = frozenset(SCHEDULE_FIELDS)
 # The schedule reads as the Period model names its fields.

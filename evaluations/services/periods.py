@@ -180,6 +180,9 @@ def create_period(user, pemda, choice, previous=None):
         else _("first period")
     )
     log_change(user, period, "status", "", period.status, reason=reason)
+    from .. import notifications
+
+    notifications.on_self_assessment_opened(period)
     return period
 
 

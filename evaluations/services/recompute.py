@@ -46,6 +46,7 @@ from .scoring import (
     zone_for,
 )
 from .summaries import (
+    changed_summaries,
     lock_province_years,
     province_year,
     rerank_kabupaten,
@@ -301,9 +302,7 @@ def _finish(periods, by_period, computed, shapes):
     _write_figures(computed, timezone.now())
     Assessment.objects.bulk_update(moved, ["peringkat"], batch_size=500)
 
-    pairs = [pair for pair in map(province_year, periods) if pair]
-    lock_province_years(pairs)
-    store_summaries(
+    summaries = changed_summaries(
         summarise(
             period,
             [(a.status_nilai, a.indeks, a.zona) for a in by_period[period.id]],
@@ -311,6 +310,9 @@ def _finish(periods, by_period, computed, shapes):
         )
         for period in periods
     )
+    pairs = [pair for pair in (province_year(s.period) for s in summaries) if pair]
+    lock_province_years(pairs)
+    store_summaries(summaries)
     rerank_kabupaten(pairs)
 
 
@@ -369,7 +371,15 @@ def _lock_periods(period_ids):
     crosswise). FOR NO KEY UPDATE of the period rows alone: it excludes another
     recompute, but not the key-share locks that saving a score takes on its period and
     pemda (change-log rows point at them), which a plain FOR UPDATE did, deadlocking
-    saves against the worker."""
+    saves against the worker.
+
+    The transaction also stops waiting for its commit to reach the disk: it writes only
+    derived figures, and a crash that loses its last commit leaves the assessments as
+    the save left them, outdated, for the sweep to recompute. That spares a disk flush
+    per recompute, most of the cost of a small one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     return list(
         Period.objects.select_for_update(no_key=True, of=("self",))
         .select_related("pemda", "instrument")
@@ -422,7 +432,8 @@ def recompute_outdated(period_id):
     """Recompute the outdated assessments of a period (what a burst of saves left), then
     re-rank the period once: per assessment when they are few, the whole period
     set-based when they are many. Returns how many assessments were recomputed."""
-    with transaction.atomic():
+    # No savepoint when the task's transaction holds this one: a failure fails both.
+    with transaction.atomic(savepoint=False):
         periods = _lock_periods([period_id])
         if not periods:
             return 0  # deleted meanwhile

@@ -9,7 +9,7 @@ plus those days, and once open its real end is `scores.appeal_deadline`.
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -180,3 +180,55 @@ def set_schedule(user, period_id, dates, appeal_days=None, reason=""):
     if changed:
         period.save(update_fields=changed)
     return period
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    """A window an OPD can still act in, for the banners of its home page: `closes` is
+    an aware datetime (shown in the pemda's time zone), `kind` "mandiri" or "sanggahan"."""
+
+    kind: str
+    label: str
+    closes: datetime | None
+    time_zone: str
+    time_zone_label: str
+    overdue: bool
+
+
+def open_windows(assessment, now=None):
+    """The self-assessment (open, with its last day) and the appeal window (open) of the
+    OPD's assessment, each with when it closes in the pemda's time zone."""
+    from . import appeals
+    from .scores import appeal_deadline, self_assessment_open
+
+    now = now or timezone.now()
+    period, pemda = assessment.period, assessment.pemda
+    zone = pemda.tzinfo
+    rows = []
+    if self_assessment_open(assessment):
+        closes = None
+        if period.batas_mandiri is not None and period.status == Period.Status.SELF_ASSESSMENT:
+            # The last day counts whole: the window closes at its end, local time.
+            closes = datetime.combine(period.batas_mandiri, time(23, 59), tzinfo=zone)
+        rows.append(
+            OpenWindow(
+                "mandiri",
+                _("Self-assessment"),
+                closes,
+                str(zone),
+                pemda.time_zone_label,
+                closes is not None and closes < now,
+            )
+        )
+    if appeals.window_open(period, now):
+        rows.append(
+            OpenWindow(
+                APPEAL,
+                _("Appeal window"),
+                appeal_deadline(period),
+                str(zone),
+                pemda.time_zone_label,
+                False,
+            )
+        )
+    return rows

@@ -17,6 +17,7 @@ from opd.querysets import membership_of
 from opd.roles import OPD_ROLES, Role
 from spbe_dashboard import text
 
+from .. import notifications
 from ..models import (
     Appeal,
     Assessment,
@@ -421,6 +422,7 @@ def submit_self_assessment(user, assessment_id):
     _set_status(user, assessment, Assessment.SelfStatus.SUBMITTED)
     assessment.diajukan_pada, assessment.diajukan_oleh = timezone.now(), user
     assessment.save(update_fields=["status_mandiri", "diajukan_pada", "diajukan_oleh"])
+    notifications.on_submitted(assessment)
     return assessment
 
 
@@ -443,6 +445,7 @@ def return_self_assessment(user, assessment_id, reason):
         raise ScoreError(_("Only a submitted self-assessment can be returned."))
     _set_status(user, assessment, Assessment.SelfStatus.RETURNED, reason)
     assessment.save(update_fields=["status_mandiri"])
+    notifications.on_returned(assessment, reason)
     return assessment
 
 
@@ -496,6 +499,7 @@ def finalise_period(user, period_id):
     period.status = Period.Status.FINAL
     period.save(update_fields=["status"])
     request_period_recompute([period.id], user)
+    notifications.on_finalised(period)
     return period, [], []
 
 
@@ -551,6 +555,7 @@ def _set_stage(user, period, stage):
         log_change(user, period, "sanggahan_dibuka", "", period.sanggahan_dibuka)
         fields.append("sanggahan_dibuka")
     period.save(update_fields=fields)
+    notifications.on_stage_opened(period, actor=user)
     return period
 
 
@@ -588,4 +593,5 @@ def start_evaluation(user, period_id):
     log_change(user, period, "status", period.status, Period.Status.EVALUATION)
     period.status = Period.Status.EVALUATION
     period.save(update_fields=["status"])
+    notifications.on_evaluation_started(period, actor=user)
     return period

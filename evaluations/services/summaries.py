@@ -89,7 +89,6 @@ def province_year(period):
 
 
 SUMMARY_FIELDS = [
-    "pemda",
     "opd_count",
     "dinilai",
     "rata_rata",
@@ -98,8 +97,36 @@ SUMMARY_FIELDS = [
     "zona_kuning",
     "zona_hijau",
     "sementara",
-    "computed_at",
 ]
+
+
+def _stored_values(summary):
+    """A PeriodSummary as its row stores it, in SUMMARY_FIELDS order."""
+    return (
+        summary.opd_count,
+        summary.assessed,
+        summary.average,
+        summary.predikat,
+        summary.zones.get(Zone.MERAH, 0),
+        summary.zones.get(Zone.KUNING, 0),
+        summary.zones.get(Zone.HIJAU, 0),
+        summary.provisional,
+    )
+
+
+def changed_summaries(summaries):
+    """The summaries that differ from their stored rows (or have none): only those need
+    a write, and only their provinces a new kabupaten ranking. Most recomputes after a
+    save change no pemda figure (a self-assessed level, an OPD still in progress). The
+    caller holds the periods' row locks, so nothing else writes these rows meanwhile."""
+    summaries = list(summaries)
+    stored = {
+        period_id: tuple(values)
+        for period_id, *values in PemdaSummary.objects.filter(
+            period_id__in=[s.period.id for s in summaries]
+        ).values_list("period_id", *SUMMARY_FIELDS)
+    }
+    return [s for s in summaries if stored.get(s.period.id) != _stored_values(s)]
 
 
 def store_summaries(summaries):
@@ -110,20 +137,16 @@ def store_summaries(summaries):
         PemdaSummary(
             period=s.period,
             pemda_id=s.period.pemda_id,
-            opd_count=s.opd_count,
-            dinilai=s.assessed,
-            rata_rata=s.average,
-            predikat=s.predikat,
-            zona_merah=s.zones.get(Zone.MERAH, 0),
-            zona_kuning=s.zones.get(Zone.KUNING, 0),
-            zona_hijau=s.zones.get(Zone.HIJAU, 0),
-            sementara=s.provisional,
             computed_at=now,
+            **dict(zip(SUMMARY_FIELDS, _stored_values(s), strict=True)),
         )
         for s in summaries
     ]
     PemdaSummary.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["period"], update_fields=SUMMARY_FIELDS
+        rows,
+        update_conflicts=True,
+        unique_fields=["period"],
+        update_fields=[*SUMMARY_FIELDS, "pemda", "computed_at"],
     )
 
 

@@ -1,5 +1,5 @@
-"""`{{ value|day }}` and `{{ value|moment }}`: the one date format and the one
-date-and-time format with its zone (spbe_dashboard.dates)."""
+"""`{{ value|day }}` and `{{ value|moment:pemda }}`: the one date format and the one
+date-and-time format with its time zone, the pemda's when given (spbe_dashboard.dates)."""
 
 from django import template
 

@@ -1,5 +1,11 @@
+from .assignments import AssignmentView
 from .dashboard import DashboardView
-from .evidence import EvidenceAddView, EvidenceDownloadView, EvidenceRemoveView
+from .evidence import (
+    EvidenceAddView,
+    EvidenceDownloadView,
+    EvidencePreviewView,
+    EvidenceRemoveView,
+)
 from .home import home
 from .jobs import JobListView
 from .kabupaten import KabupatenRankingView
@@ -15,6 +21,7 @@ from .reports import ReportCreateView, ReportDownloadView, ReportStatusView
 from .review import (
     ExternalValueView,
     ReturnSelfAssessmentView,
+    ReviewAdoptView,
     ReviewQueueView,
     ReviewSaveView,
     ReviewView,
@@ -23,8 +30,10 @@ from .scorecard import ScorecardView
 from .selfassessment import SelfAssessmentView, SelfScoreSaveView, SelfSubmitView
 
 __all__ = [
+    "AssignmentView",
     "EvidenceAddView",
     "EvidenceDownloadView",
+    "EvidencePreviewView",
     "EvidenceRemoveView",
     "ExternalValueView",
     "PeriodActionView",
@@ -33,6 +42,7 @@ __all__ = [
     "PeriodScheduleView",
     "PeriodThresholdsView",
     "ReturnSelfAssessmentView",
+    "ReviewAdoptView",
     "ReviewQueueView",
     "ReviewSaveView",
     "ReviewView",

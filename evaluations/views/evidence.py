@@ -6,8 +6,10 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic import TemplateView
 
 from opd.permissions import PemdaScopedMixin, visible_or_404
+from spbe_dashboard import uploads
 
 from ..forms import EvidenceFileForm, EvidenceLinkForm
 from ..models import Evidence, Score
@@ -96,25 +98,58 @@ class EvidenceRemoveView(EvidenceMixin, View):
         return self.answer(evidence.score, notice=_("Evidence removed."))
 
 
+def visible_file_or_404(view):
+    return visible_or_404(
+        Evidence.objects.filter(
+            score__assessment__pemda=view.pemda, jenis=Evidence.Kind.FILE
+        ).select_related("score__assessment__opd", "score__indicator"),
+        view.request.user,
+        pk=view.kwargs["pk"],
+    )
+
+
 class EvidenceDownloadView(PemdaScopedMixin, View):
-    """The stored file as an attachment, with its sanitised name and sniffed type."""
+    """The stored file as an attachment, with its sanitised name and sniffed type; with
+    ?tampil=1 a PDF or an image is answered inline, for the preview page's frame only
+    (same origin), still sandboxed: nothing in it runs with the app's rights."""
 
     def get(self, request, *args, **kwargs):
-        evidence = visible_or_404(
-            Evidence.objects.filter(score__assessment__pemda=self.pemda, jenis=Evidence.Kind.FILE),
-            request.user,
-            pk=self.kwargs["pk"],
-        )
+        evidence = visible_file_or_404(self)
+        inline = request.GET.get("tampil") == "1" and evidence.previewable
         try:
             handle = evidence.berkas.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404("File missing") from None
         response = FileResponse(
             handle,
-            as_attachment=True,
+            as_attachment=not inline,
             filename=evidence.nama_berkas or "bukti",
             content_type=evidence.tipe_konten or "application/octet-stream",
         )
         response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        if inline:
+            response["Content-Security-Policy"] = (
+                "default-src 'none'; img-src 'self'; frame-ancestors 'self'; sandbox"
+            )
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        else:
+            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+class EvidencePreviewView(PemdaScopedMixin, TemplateView):
+    """A page showing one file of evidence: a PDF in the browser's viewer, an image as
+    it is; any other type only offers the download."""
+
+    template_name = "evaluations/evidence_preview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        evidence = visible_file_or_404(self)
+        context.update(
+            evidence=evidence,
+            is_pdf=evidence.tipe_konten == uploads.PDF,
+            download_url=reverse("evidence_download", args=[self.pemda.kode, evidence.pk]),
+        )
+        return context

@@ -7,6 +7,7 @@ from opd.querysets import membership_of
 
 from ..models import Assessment, FigureStatus, Period
 from ..services.reports import headlines, official_index_of, previous_of
+from ..services.schedule import open_windows
 from ..services.summaries import compare_periods
 from .periods import opd_history, periods_of, results_period, work_period
 
@@ -56,6 +57,13 @@ def _opd_home(request, membership):
             "running": running,
             "previous": previous,
             "history": history,
+            # The windows the OPD can still act in, with when they close (issue 13/14).
+            "open_windows": [
+                window
+                for assessment in history
+                if not assessment.period.is_final
+                for window in open_windows(assessment)
+            ],
         },
     )
 

@@ -21,6 +21,7 @@ from ..services import scores as svc
 from ..services.disclosure import conceal_review, conceal_scores, sees_review
 from ..services.history import describe
 from ..services.scoring import LEVEL_MAX, LEVEL_MIN, plain_value
+from ..services.submission_checklist import blocks_submission, submission_checklist
 from .periods import period_query, periods_of, pick_period, work_period
 
 
@@ -89,8 +90,8 @@ def decorate(score, hide_review=False):
     else:
         score.mode = "decimal" if score.decimal else "level"
     # What a radio button or a number field shows as chosen.
-    score.self_choice = _typed(score.level_mandiri, score.decimal)
-    score.evaluator_choice = _typed(score.level_evaluator, score.decimal)
+    score.self_choice = typed(score.level_mandiri, score.decimal)
+    score.evaluator_choice = typed(score.level_evaluator, score.decimal)
     score.history = [
         entry for entry in score.changes.all() if not (hide_review and entry.field in REVIEW_FIELDS)
     ]
@@ -100,7 +101,7 @@ def decorate(score, hide_review=False):
     return score
 
 
-def _typed(value, decimal_values):
+def typed(value, decimal_values):
     """A stored value as it is typed back into a form: "3", or "2,50"."""
     value = plain_value(value, decimal_values)
     return "" if value is None else str(value).replace(".", ",")
@@ -143,9 +144,10 @@ def may_edit_self(user, assessment):
     )
 
 
-def render_indicator(request, template, score, status=200, **context):
+def render_indicator(request, template, score, status=200, refine=None, **context):
     """One indicator partial, re-read from the database (with the OPD's stored figures,
-    swapped out of band into the page's figures panel)."""
+    swapped out of band into the page's figures panel); `refine` adds what one page's
+    partial shows beyond `decorate`."""
     score = scores_for([score.pk], request.user).get()
     assessment = Assessment.objects.select_related("period", "opd", "pemda").get(
         pk=score.assessment_id
@@ -154,6 +156,8 @@ def render_indicator(request, template, score, status=200, **context):
     conceal_review(request.user, [assessment])
     conceal_scores(request.user, [score], assessment.period)
     decorate(score, hide_review=not visible)
+    if refine is not None:
+        refine(score)
     context.setdefault("chosen_level", None)
     context.update(
         s=score,
@@ -218,11 +222,7 @@ class SelfAssessmentView(AssessmentMixin, TemplateView):
             assessment=assessment,
             scores=scores,
             can_edit=may_edit_self(user, assessment),
-            can_submit=(
-                (user.is_superuser or svc._role(user) == svc.Role.KEPALA_OPD)
-                and svc.self_assessment_open(assessment)
-                and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
-            ),
+            can_submit=may_submit(user, assessment),
             progress=progress_from(scores),
             return_reason=(
                 assessment.changes.filter(field="status_mandiri", new_value="dikembalikan")
@@ -266,6 +266,8 @@ class IndicatorSaveView(AssessmentMixin, View):
     def partial_context(self, score):
         return {}
 
+    refine = None  # a page's extra decoration of the re-read score (render_indicator)
+
     def post(self, request, *args, **kwargs):
         score = self.score_or_404()
         form = self.form_class(request.POST)
@@ -300,6 +302,7 @@ class IndicatorSaveView(AssessmentMixin, View):
             score,
             status=status,
             error=error,
+            refine=self.refine,
             **self.partial_context(score),
             **context,
         )
@@ -330,8 +333,35 @@ class SelfScoreSaveView(IndicatorSaveView):
         }
 
 
-class SelfSubmitView(AssessmentMixin, View):
-    """The head of the OPD submits the whole self-assessment."""
+def may_submit(user, assessment):
+    return (
+        (user.is_superuser or svc._role(user) == svc.Role.KEPALA_OPD)
+        and svc.self_assessment_open(assessment)
+        and Assessment.objects.editable_by(user).filter(pk=assessment.pk).exists()
+    )
+
+
+class SelfSubmitView(AssessmentMixin, TemplateView):
+    """The head of the OPD submits the whole self-assessment: GET shows the checklist of
+    indicators without a value, an explanation or evidence (each linked to its place
+    on the page) and asks for confirmation; POST submits through the score service."""
+
+    template_name = "evaluations/selfassessment_submit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        gaps = submission_checklist(self.assessment)
+        context.update(
+            opd=self.opd,
+            period=self.period,
+            assessment=self.assessment,
+            gaps=gaps,
+            blocked=blocks_submission(gaps),
+            can_submit=may_submit(self.request.user, self.assessment),
+            page_url=reverse("self_assessment", args=[self.pemda.kode, self.opd.kode])
+            + period_query(self.period),
+        )
+        return context
 
     def post(self, request, *args, **kwargs):
         try:

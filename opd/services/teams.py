@@ -45,6 +45,7 @@ from ..models import (
 from ..permissions import administers
 from ..querysets import membership_of
 from ..roles import OPD_ROLES, Role
+from ..signals import team_decided
 
 # The default roles of a Tim Pengelola SPBE OPD (SPBE.md), in order, with whether the
 # role is technical. Technical: the roles whose daily work is building or running ICT
@@ -747,7 +748,13 @@ def propose(user, proposal_id):
     proposal.proposed_by, proposal.proposed_at = user, timezone.now()
     proposal.save(update_fields=["state", "proposed_by", "proposed_at"])
     log_event(user, proposal, TeamEvent.Action.PROPOSED)
+    _decided(user, proposal, TeamEvent.Action.PROPOSED)
     return proposal
+
+
+def _decided(user, proposal, action):
+    """Tell the apps built on opd (the notifications) that the team changed hands."""
+    team_decided.send(sender=TeamProposal, proposal=proposal, action=action, user=user)
 
 
 def _decidable(user, proposal_id):
@@ -773,6 +780,7 @@ def approve(user, proposal_id, sk_number, sk_date):
     proposal.decided_by, proposal.decided_at = user, timezone.now()
     proposal.save(update_fields=["state", "sk_number", "sk_date", "decided_by", "decided_at"])
     log_event(user, proposal, TeamEvent.Action.APPROVED, f"SK {sk_number} · {sk_date:%Y-%m-%d}")
+    _decided(user, proposal, TeamEvent.Action.APPROVED)
     return proposal
 
 
@@ -788,6 +796,7 @@ def return_proposal(user, proposal_id, reason):
     proposal.decided_by, proposal.decided_at = user, timezone.now()
     proposal.save(update_fields=["state", "reason", "decided_by", "decided_at"])
     log_event(user, proposal, TeamEvent.Action.RETURNED, reason)
+    _decided(user, proposal, TeamEvent.Action.RETURNED)
     return proposal
 
 

@@ -153,3 +153,24 @@ def test_other_pages_of_an_administrator_have_no_csp_violations(watched, live_se
         open_page(page, live_server.url + url)
     page.wait_for_timeout(300)
     assert page.csp_violations() == []
+
+
+def test_api_docs_token_and_tpp_pages_without_csp_violations(watched, live_server, login, world):
+    """Issue 16: the Swagger UI doc page (sidecar assets, its start script a separate
+    request), the token page and the TPP page run under the policy."""
+    page = watched
+    login("admin.sulbar")
+    open_page(page, f"{live_server.url}/akun/token/")
+    page.click("[data-testid=token-create]")
+    key = page.locator("[data-testid=token-key]").inner_text().strip()
+    assert len(key) == 40
+    open_page(page, f"{live_server.url}/api/docs/")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.locator(".opblock").count() >= 9
+    open_page(page, f"{live_server.url}/pemda/76/tpp/")
+    expect(page.locator("[data-testid=tpp-form]")).to_be_visible()
+    assert page.csp_violations() == []
+    answer = page.request.get(
+        f"{live_server.url}/api/v1/pemda/", headers={"Authorization": f"Token {key}"}
+    )
+    assert answer.status == 200 and answer.json()["results"][0]["kode"] == "76"

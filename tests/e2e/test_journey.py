@@ -125,6 +125,7 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     sign_in_as("kepala.kominfo")
     page.goto(f"{base}/pemda/76/opd/DISKOMINFO/mandiri/{query}")
     page.get_by_test_id("submit-self").click()
+    page.get_by_test_id("submit-confirm").click()  # the checklist, then confirm
     expect(page.get_by_test_id("self-status")).to_have_attribute("data-status", "diajukan")
 
     # 3. The Kominfo administrator starts the evaluation.
@@ -192,10 +193,11 @@ def test_one_evaluation_year_from_self_assessment_to_pdf(page, live_server, logi
     page.get_by_test_id("finalise").click()
     page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("period-status")).to_have_attribute("data-status", "final")
-    jobs = Job.objects.filter(kind=Job.Kind.RECOMPUTE_PERIOD, period=period)
-    assert wait_for(lambda: jobs.filter(state=Job.State.DONE).exists(), timeout=60), (
-        worker.read_text()[-3000:]
-    )
+    # Finalising marked every assessment of the period outdated in its own transaction
+    # (earlier steps' recompute jobs are done already): wait until none is.
+    outdated = Assessment.objects.filter(period=period, is_stale=True)
+    assert wait_for(lambda: not outdated.exists(), timeout=60), worker.read_text()[-3000:]
+    assert Job.objects.filter(kind=Job.Kind.RECOMPUTE_PERIOD, period=period, state=Job.State.DONE)
     kominfo.refresh_from_db()
     bappeda.refresh_from_db()
     assert not kominfo.is_stale and kominfo.zona == "hijau" and kominfo.peringkat == 1

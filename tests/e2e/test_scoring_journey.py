@@ -37,6 +37,7 @@ def test_operator_fills_kepala_submits_evaluator_scores_by_keyboard(
     login("kepala.kominfo")
     page.goto(f"{base}/pemda/76/opd/DISKOMINFO/mandiri/?tahun=2024")
     page.get_by_test_id("submit-self").click()
+    page.get_by_test_id("submit-confirm").click()  # the checklist, then confirm
     expect(page.get_by_test_id("self-status")).to_have_attribute("data-status", "diajukan")
     assert page.get_by_test_id("save").count() == 0
     assessment = Assessment.objects.get(period=period, opd=world.kominfo)

@@ -181,3 +181,46 @@ def test_content_sniffing(name, content, expected):
             uploads.sniff_content_type(upload, name)
     else:
         assert uploads.sniff_content_type(upload, name) == expected
+
+
+def test_pdf_and_images_preview_inline_sandboxed_other_types_download(client, world, score):
+    client.force_login(world.operator_kominfo)
+    upload(client, score, "laporan.pdf", PDF)
+    upload(client, score, "foto.png", PNG)
+    upload(client, score, "nota.docx", docx_bytes())
+    pdf, png, docx = Evidence.objects.order_by("pk")
+    assert (pdf.previewable, png.previewable, docx.previewable) == (True, True, False)
+
+    client.force_login(world.evaluator_sulbar)
+    page = client.get(reverse("evidence_preview", args=["76", pdf.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    download = reverse("evidence_download", args=["76", pdf.pk])
+    assert f'src="{download}?tampil=1"' in html and 'data-testid="evidence-frame"' in html
+    assert (
+        'data-testid="evidence-image"'
+        in client.get(reverse("evidence_preview", args=["76", png.pk])).content.decode()
+    )
+    assert (
+        'data-testid="no-preview"'
+        in client.get(reverse("evidence_preview", args=["76", docx.pk])).content.decode()
+    )
+
+    # Inline only for the preview's frame of the same origin, and still sandboxed.
+    inline = client.get(download + "?tampil=1")
+    assert inline["Content-Disposition"].startswith("inline")
+    assert "sandbox" in inline["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in inline["Content-Security-Policy"]
+    assert (
+        inline["X-Frame-Options"] == "SAMEORIGIN" and inline["X-Content-Type-Options"] == "nosniff"
+    )
+    # Without the flag, and for types the browser does not show, always an attachment.
+    attached = client.get(download)
+    assert attached["Content-Disposition"].startswith("attachment")
+    assert attached["X-Frame-Options"] == "DENY"
+    docx_inline = client.get(reverse("evidence_download", args=["76", docx.pk]) + "?tampil=1")
+    assert docx_inline["Content-Disposition"].startswith("attachment")
+    # The preview is as private as the file: another OPD, another pemda: 404.
+    for user in [world.kepala_polman_dinkes, world.evaluator_polman]:
+        client.force_login(user)
+        assert client.get(reverse("evidence_preview", args=["76", pdf.pk])).status_code == 404

@@ -143,3 +143,16 @@ def test_the_favicon_and_app_icons_are_answered(client, world):
     for name in ("favicon.ico", "icon.svg", "apple-touch-icon.png", "manifest.json"):
         assert f"/static/icons/{name}" in page
         assert (static / name).exists()
+
+
+@pytest.mark.django_db
+def test_a_moment_is_shown_in_the_pemdas_time_zone(world):
+    world.gowa.zona_waktu = "Asia/Jayapura"  # as if Gowa were in Papua
+    with translation.override("id"), timezone.override(zoneinfo.ZoneInfo("Asia/Makassar")):
+        assert dates.moment(MOMENT, world.gowa) == "9 Maret 2026, 15.05 WIT"
+        assert dates.moment(MOMENT, world.sulbar) == "9 Maret 2026, 14.05 WITA"
+        assert dates.moment(MOMENT, "76") == "9 Maret 2026, 14.05 WITA"  # not a zone
+        rendered = Template("{% load dates %}{{ m|moment:pemda }}").render(
+            Context({"m": MOMENT, "pemda": world.gowa})
+        )
+        assert rendered == "9 Maret 2026, 15.05 WIT"

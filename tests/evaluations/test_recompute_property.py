@@ -25,6 +25,7 @@ from evaluations.models import (
 from evaluations.services.periods import open_period
 from evaluations.services.recompute import recompute_assessment, recompute_period
 from evaluations.services.scoring import DEFAULT_PREDIKAT_BANDS
+from evaluations.services.summaries import SUMMARY_FIELDS
 from tests.factories import KabupatenFactory, OPDFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,20 +137,7 @@ def snapshot(period):
         )
         for a in Assessment.objects.filter(period=period)
     }
-    summary = (
-        PemdaSummary.objects.filter(period=period)
-        .values(
-            "opd_count",
-            "dinilai",
-            "rata_rata",
-            "predikat",
-            "zona_merah",
-            "zona_kuning",
-            "zona_hijau",
-            "sementara",
-        )
-        .first()
-    )
+    summary = PemdaSummary.objects.filter(period=period).values(*SUMMARY_FIELDS).first()
     return assessments, summary
 
 

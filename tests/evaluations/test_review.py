@@ -51,7 +51,7 @@ def test_queue_lists_the_pemdas_opds_with_progress_and_filters(client, world, pe
     table = response.context["table"]
     rows = {row.record.opd.kode: row.record for row in table.rows}
     assert (rows["DISKOMINFO"].validated, rows["DISKOMINFO"].total) == (1, 25)
-    assert rows["DISKOMINFO"].stage_done == 1 and rows["BAPPEDA"].validated == 0
+    assert rows["DISKOMINFO"].stage_reviewed == 1 and rows["BAPPEDA"].validated == 0
     filtered = client.get(queue_url(world.sulbar) + "&progres=proses")
     assert [r.record.opd.kode for r in filtered.context["table"].rows] == ["DISKOMINFO"]
     filtered = client.get(queue_url(world.sulbar) + "&q=bappeda")

@@ -3,7 +3,7 @@ change nothing, submission by the head of the OPD and return by an evaluator."""
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from evaluations.models import Assessment, ChangeLog, Period, Score
 from tests.factories import make_period
@@ -213,3 +213,47 @@ def test_non_htmx_post_redirects_back_with_a_message(client, world, period, asse
     assert response.status_code == 302 and f"#score-{score.pk}" in response["Location"]
     score.refresh_from_db()
     assert score.level_mandiri == 2
+
+
+def test_submit_goes_through_a_checklist_and_a_confirmation(client, world, period, assessment):
+    from evaluations.models import Evidence
+
+    scores = list(assessment.scores.order_by("indicator__nomor"))
+    Score.objects.filter(pk__in=[s.pk for s in scores]).update(level_mandiri=3, penjelasan="Ada")
+    Score.objects.filter(pk=scores[1].pk).update(penjelasan="  ")
+    Score.objects.filter(pk=scores[2].pk).update(level_mandiri=None)
+    for score in scores[:24]:
+        Evidence.objects.create(
+            score=score,
+            jenis="link",
+            tautan="https://x.go.id",
+            diunggah_oleh=world.operator_kominfo,
+        )
+    Evidence.objects.filter(score=scores[0]).update(dihapus_pada=timezone.now())
+    submit = reverse("self_assessment_submit", args=["76", "DISKOMINFO"]) + "?tahun=2024"
+    client.force_login(world.kepala_kominfo)
+
+    html = client.get(submit).content.decode()
+    items = html.split('data-testid="checklist-item"')[1:]
+    assert len(items) == 4  # 1 (evidence removed), 2 (no explanation), 3 (no level), 25
+    assert 'data-testid="gap-evidence"' in items[0] and "gap-explanation" not in items[0]
+    assert 'data-testid="gap-explanation"' in items[1]
+    assert 'data-testid="gap-value"' in items[2]
+    assert f"#score-{scores[2].pk}" in items[2]
+    # A missing level blocks: no confirmation offered, and the service refuses anyway.
+    assert 'data-testid="submit-blocked"' in html and "submit-confirm" not in html
+    assert client.post(submit).status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status_mandiri == Assessment.SelfStatus.DRAFT
+
+    Score.objects.filter(pk=scores[2].pk).update(level_mandiri=2)
+    html = client.get(submit).content.decode()
+    assert 'data-testid="submit-confirm"' in html  # missing explanation/evidence only warn
+    assessment.refresh_from_db()
+    assert assessment.status_mandiri == Assessment.SelfStatus.DRAFT  # GET changes nothing
+    client.post(submit)
+    assessment.refresh_from_db()
+    assert assessment.status_mandiri == Assessment.SelfStatus.SUBMITTED
+    # The operator sees the checklist but no confirmation.
+    client.force_login(world.operator_kominfo)
+    assert 'data-testid="submit-not-allowed"' in client.get(submit).content.decode()

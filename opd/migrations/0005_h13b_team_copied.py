@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('opd', '0003_registry_events_and_lineage'),
+        ('opd', '0004_profile_time_zone'),
     ]
 
     operations = [

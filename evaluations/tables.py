@@ -118,7 +118,12 @@ class ReviewQueueTable(tables.Table):
     nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
     status_mandiri = tables.Column(verbose_name=_("Self-assessment"), attrs=WIDE_ONLY)
     validated = tables.Column(
-        verbose_name=_("Validated"), attrs={"td": {"class": "text-end"}}, orderable=True
+        verbose_name=_("Validated"),
+        attrs={
+            "th": {"class": "text-end d-none d-sm-table-cell"},
+            "td": {"class": "text-end d-none d-sm-table-cell"},
+        },
+        orderable=True,
     )
     stage_reviewed = tables.Column(
         verbose_name=_("Reviewed in this stage"),

@@ -400,7 +400,9 @@ def _change_marks(changes, labels):
                 "yref": "paper",
                 "text": text,
                 "showarrow": False,
-                "xanchor": "left",
+                # Text on the side with room: right of the line in the chart's first
+                # half, left of it in the second (never past the plot's edge).
+                "xanchor": "left" if position - 0.5 < len(labels) / 2 else "right",
                 "yanchor": "top",
                 "font": {"size": 10, "color": "#495057"},
                 "bgcolor": "rgba(255,255,255,0.85)",
@@ -454,7 +456,8 @@ def pemda_trend(points, changes=()):
             barmode="stack",
             shapes=shapes,
             annotations=annotations,
-            xaxis={"type": "category"},
+            # The categories fill the axis (an annotation would widen an autorange).
+            xaxis={"type": "category", "range": [-0.5, len(labels) - 0.5]},
             # The OPD counts (bars) on the right, the average (line, drawn last) on the
             # left: both axes make room for their numbers and titles.
             yaxis={
@@ -639,7 +642,7 @@ def opd_trend(points, green_from, yellow_from, changes=()):
         _layout(
             height=280,
             showlegend=False,
-            xaxis={"type": "category"},
+            xaxis={"type": "category", "range": [-0.5, len(labels) - 0.5]},
             yaxis={
                 "automargin": True,
                 "range": [0, 5.3],

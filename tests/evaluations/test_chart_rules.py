@@ -46,6 +46,7 @@ def test_the_trend_charts_keep_room_for_their_right_side():
     ]
     layout = charts.pemda_trend(points)["layout"]
     assert layout["yaxis"]["side"] == "right" and layout["margin"]["r"] >= 40
+    assert layout["xaxis"]["range"] == [-0.5, 1.5]
     assert layout["yaxis"]["automargin"] is True and layout["yaxis2"]["automargin"] is True
     # The average line is drawn over the bars (on the overlaying axis) in black.
     [line] = [t for t in charts.pemda_trend(points)["data"] if t["type"] == "scatter"]
@@ -97,3 +98,16 @@ def test_an_empty_chart_says_no_data_yet():
     for figure in empty:
         assert figure["empty"] == "Belum ada data"
     assert "empty" not in full
+
+
+def test_instrument_change_labels_stay_inside_the_trend():
+    points = [
+        {"label": str(year), "index": Decimal("2.5"), "zone": "merah"} for year in range(2019, 2027)
+    ]
+    late = charts.opd_trend(points, GREEN, YELLOW, changes=[(7, "crosswalk")])["layout"]
+    early = charts.opd_trend(points, GREEN, YELLOW, changes=[(1, "break")])["layout"]
+    # The categories fill the axis; the label sits on the side of the line with room.
+    assert late["xaxis"]["range"] == [-0.5, 7.5]
+    [late_label] = [a for a in late["annotations"] if a.get("xref") == "x"]
+    [early_label] = [a for a in early["annotations"] if a.get("xref") == "x"]
+    assert late_label["xanchor"] == "right" and early_label["xanchor"] == "left"

@@ -22,12 +22,37 @@ from django.utils.translation import gettext as _
 from .models import Zone
 
 ZONE_COLOURS = {Zone.MERAH: "#d55e00", Zone.KUNING: "#f0e442", Zone.HIJAU: "#009e73"}
-# Text on a zone-coloured bar: dark on yellow, white elsewhere.
-ZONE_TEXT = {Zone.MERAH: "#ffffff", Zone.KUNING: "#212529", Zone.HIJAU: "#ffffff"}
 NO_ZONE_COLOUR = "#adb5bd"
+BLACK, WHITE = "#000000", "#ffffff"
+# WCAG 2 AA: normal text needs a contrast of at least 4.5:1 with its background.
+AA_CONTRAST = 4.5
 ACCENT = "#0d6efd"
 OFFICIAL = "#56b4e9"  # Okabe–Ito sky blue
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+def _luminance(colour):
+    """WCAG relative luminance of "#rrggbb"."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground, background):
+    """WCAG contrast ratio of two "#rrggbb" colours (1 to 21)."""
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_on(background):
+    """Black or white, whichever reads better on `background`: the one rule for text on a
+    zone colour (charts here, badges in static/css/app.css)."""
+    return max((BLACK, WHITE), key=lambda colour: contrast(colour, background))
+
+
+# Text on a zone-coloured bar or slice.
+ZONE_TEXT = {code: text_on(colour) for code, colour in ZONE_COLOURS.items()}
+NO_ZONE_TEXT = text_on(NO_ZONE_COLOUR)
 
 
 def fmt(value, places=2):
@@ -101,10 +126,37 @@ def _escaped(value, key=None):
     return value
 
 
+def _has_values(values):
+    if isinstance(values, list | tuple):
+        return any(_has_values(v) for v in values)
+    return values is not None and values != ""
+
+
+def _trace_values(trace):
+    """The values a trace draws (not its labels)."""
+    kind = trace.get("type")
+    if kind == "pie":
+        return [v for v in trace.get("values") or () if v]
+    if kind == "heatmap":
+        return trace.get("z")
+    if kind == "histogram" or trace.get("orientation") == "h":
+        return trace.get("x")
+    return trace.get("y")
+
+
+def _is_empty(data):
+    """No trace has a value to draw (a donut of zeros draws nothing either)."""
+    return not any(_has_values(_trace_values(trace)) for trace in data)
+
+
 def _as_dict(fig):
-    return _escaped(
-        {"data": [trace.to_plotly_json() for trace in fig.traces], "layout": fig.layout}
-    )
+    """The figure for json_script; an empty one carries `empty` (the text charts.js shows
+    instead of a blank box)."""
+    data = [trace.to_plotly_json() for trace in fig.traces]
+    figure = {"data": data, "layout": fig.layout}
+    if _is_empty(data):
+        figure["empty"] = _("No data yet")
+    return _escaped(figure)
 
 
 def _ranking_layout(order, rows_height, shapes, annotations, **options):
@@ -148,6 +200,7 @@ def _threshold_shapes(green_from, yellow_from, axis="x"):
                     "y0": 0,
                     "y1": 1,
                     "line": line,
+                    "layer": "below",
                 }
             )
             annotations.append(
@@ -176,6 +229,7 @@ def _threshold_shapes(green_from, yellow_from, axis="x"):
                     "y0": float(value),
                     "y1": float(value),
                     "line": line,
+                    "layer": "below",
                 }
             )
             annotations.append(
@@ -215,7 +269,7 @@ def ranking_bars(rows, green_from, yellow_from):
                 text=[f"{fmt(row['index'])} · {zone_label(code)}" for row in members],
                 textposition="inside",
                 insidetextanchor="end",
-                textfont={"color": ZONE_TEXT.get(code, "#212529")},
+                textfont={"color": ZONE_TEXT.get(code, NO_ZONE_TEXT)},
                 customdata=[[row["name"], row["rank"] or "—"] for row in members],
                 hovertemplate="%{customdata[1]}. %{customdata[0]}<br>%{x:.2f} · "
                 + zone_label(code)
@@ -346,7 +400,9 @@ def _change_marks(changes, labels):
                 "yref": "paper",
                 "text": text,
                 "showarrow": False,
-                "xanchor": "left",
+                # Text on the side with room: right of the line in the chart's first
+                # half, left of it in the second (never past the plot's edge).
+                "xanchor": "left" if position - 0.5 < len(labels) / 2 else "right",
                 "yanchor": "top",
                 "font": {"size": 10, "color": "#495057"},
                 "bgcolor": "rgba(255,255,255,0.85)",
@@ -369,7 +425,6 @@ def pemda_trend(points, changes=()):
                 y=[p["zones"].get(code, 0) for p in points],
                 name=zone_label(code),
                 marker={"color": ZONE_COLOURS[code], "line": {"color": "#343a40", "width": 0.5}},
-                yaxis="y2",
                 opacity=0.85,
                 hovertemplate="%{x}: %{y} OPD<extra>" + zone_label(code) + "</extra>",
             )
@@ -386,8 +441,11 @@ def pemda_trend(points, changes=()):
                 mode="lines+markers+text",
                 text=[fmt(p["average"]) for p in part],
                 textposition="top center",
+                textfont={"color": BLACK},
                 line={"color": "#212529", "width": 3},
                 marker={"size": 8},
+                # The line on the overlaying axis, so that it is drawn over the bars.
+                yaxis="y2",
                 hovertemplate="%{x}: %{y:.2f}<extra>" + _("Average index") + "</extra>",
             )
         )
@@ -398,21 +456,27 @@ def pemda_trend(points, changes=()):
             barmode="stack",
             shapes=shapes,
             annotations=annotations,
-            xaxis={"type": "category"},
+            # The categories fill the axis (an annotation would widen an autorange).
+            xaxis={"type": "category", "range": [-0.5, len(labels) - 0.5]},
+            # The OPD counts (bars) on the right, the average (line, drawn last) on the
+            # left: both axes make room for their numbers and titles.
             yaxis={
+                "side": "right",
+                "rangemode": "tozero",
+                "title": {"text": _("OPDs")},
+                "showgrid": False,
+                "automargin": True,
+            },
+            yaxis2={
+                "overlaying": "y",
+                "side": "left",
                 "automargin": True,
                 "range": [0, 5.3],
                 "title": {"text": _("Average index")},
                 "gridcolor": "#dee2e6",
             },
-            yaxis2={
-                "overlaying": "y",
-                "side": "right",
-                "rangemode": "tozero",
-                "title": {"text": _("OPDs")},
-                "showgrid": False,
-            },
-            margin={"l": 10, "r": 10, "t": 20, "b": 40},
+            # Room for the right axis's numbers and title: never clipped.
+            margin={"l": 10, "r": 50, "t": 20, "b": 40},
         )
     )
     return _as_dict(fig)
@@ -578,7 +642,7 @@ def opd_trend(points, green_from, yellow_from, changes=()):
         _layout(
             height=280,
             showlegend=False,
-            xaxis={"type": "category"},
+            xaxis={"type": "category", "range": [-0.5, len(labels) - 0.5]},
             yaxis={
                 "automargin": True,
                 "range": [0, 5.3],
@@ -612,7 +676,7 @@ def kabupaten_bars(rows, green_from, yellow_from):
             ],
             textposition="inside",
             insidetextanchor="end",
-            textfont={"color": [ZONE_TEXT.get(row["zone"], "#212529") for row in rows]},
+            textfont={"color": [ZONE_TEXT.get(row["zone"], NO_ZONE_TEXT) for row in rows]},
             marker={
                 "color": [ZONE_COLOURS.get(row["zone"], NO_ZONE_COLOUR) for row in rows],
                 "line": {"color": "#343a40", "width": 0.5},

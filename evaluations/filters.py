@@ -1,3 +1,6 @@
+"""The lists' filters. Every choice filter names what its empty choice means ("Semua
+zona", never "---------")."""
+
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -8,17 +11,30 @@ from .models import Assessment, FigureStatus, ReviewAssignment, Zone
 from .services.scoring import DEFAULT_PREDIKAT_BANDS
 
 
+def zone_filter():
+    return django_filters.ChoiceFilter(
+        label=_("Zone"), choices=Zone.choices, empty_label=_("All zones")
+    )
+
+
 class AssessmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    zona = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices)
+    zona = zone_filter()
     predikat = django_filters.ChoiceFilter(
-        label=_("Predikat"), choices=[(name, name) for _bound, name in DEFAULT_PREDIKAT_BANDS]
+        label=_("Predikat"),
+        choices=[(name, name) for _bound, name in DEFAULT_PREDIKAT_BANDS],
+        empty_label=_("All predikat"),
     )
     jenis = django_filters.ChoiceFilter(
-        label=_("OPD kind"), field_name="opd__jenis", choices=OPD.Kind.choices
+        label=_("OPD kind"),
+        field_name="opd__jenis",
+        choices=OPD.Kind.choices,
+        empty_label=_("All kinds"),
     )
     status_nilai = django_filters.ChoiceFilter(
-        label=_("Status of the figures"), choices=FigureStatus.choices
+        label=_("Status of the figures"),
+        choices=FigureStatus.choices,
+        empty_label=_("All statuses"),
     )
 
     class Meta:
@@ -41,14 +57,17 @@ class ReviewQueueFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status_mandiri = django_filters.ChoiceFilter(
-        label=_("Self-assessment"), choices=Assessment.SelfStatus.choices
+        label=_("Self-assessment"),
+        choices=Assessment.SelfStatus.choices,
+        empty_label=_("All self-assessments"),
     )
     progres = django_filters.ChoiceFilter(
         label=_("Progress in this stage"),
         method="by_progress",
         choices=[("belum", _("Not started")), ("proses", _("In progress")), ("selesai", _("Done"))],
+        empty_label=_("Any progress"),
     )
-    zona = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices)
+    zona = zone_filter()
     antrean = django_filters.ChoiceFilter(
         label=_("Queue"),
         method="by_queue",

@@ -25,6 +25,26 @@ class BoundedPaginator(Paginator):
         super().__init__(object_list, min(per_page, MAX_PER_PAGE), *args, **kwargs)
 
 
+# On a phone (< 576 px) a ranking keeps rank, OPD, index and zone in view: the other
+# columns are hidden there (the status moves under the OPD's name, see render_nama).
+WIDE_ONLY = {"th": {"class": "d-none d-sm-table-cell"}, "td": {"class": "d-none d-sm-table-cell"}}
+NUMBER = {"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}}
+
+
+class RankColumn(tables.Column):
+    """The rank, headed "Peringkat" and, on a phone, "#" (the word takes a number's room
+    twice over)."""
+
+    @property
+    def header(self):
+        label = super().header
+        return format_html(
+            '<span class="d-none d-sm-inline">{}</span><span class="d-sm-none" title="{}">#</span>',
+            label,
+            label,
+        )
+
+
 def zone_badge(zone_code, zone_label):
     return render_to_string(
         "evaluations/_zone_badge.html", {"zona": zone_code, "label": zone_label}
@@ -40,28 +60,32 @@ class AssessmentTable(tables.Table):
     progress) have no rank and come after every ranked OPD, whatever the database's
     ordering of empty values."""
 
-    peringkat = tables.Column(
-        verbose_name=_("Rank"), attrs={"td": {"class": "text-end"}}, default="—"
-    )
-    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode")
+    peringkat = RankColumn(verbose_name=_("Rank"), attrs=NUMBER, default="—")
+    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode", attrs=WIDE_ONLY)
     nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
-    jenis = tables.Column(verbose_name=_("Kind"), accessor="opd__jenis")
-    indeks = tables.Column(verbose_name=_("Index"), attrs={"td": {"class": "text-end"}})
-    predikat = tables.Column(verbose_name=_("Predikat"))
+    jenis = tables.Column(verbose_name=_("Kind"), accessor="opd__jenis", attrs=WIDE_ONLY)
+    indeks = tables.Column(verbose_name=_("Index"), attrs=NUMBER)
+    predikat = tables.Column(verbose_name=_("Predikat"), attrs=WIDE_ONLY)
     zona = tables.Column(verbose_name=_("Zone"))
-    status = tables.Column(verbose_name=_("Status"), accessor="status_nilai", orderable=True)
+    status = tables.Column(
+        verbose_name=_("Status"), accessor="status_nilai", orderable=True, attrs=WIDE_ONLY
+    )
 
     class Meta:
         model = Assessment
         fields = ("peringkat", "kode", "nama", "jenis", "indeks", "predikat", "zona", "status")
         order_by = ("peringkat", "opd__kode")
-        attrs = {"class": "table table-sm table-hover align-middle"}
+        attrs = {"class": "table table-sm table-hover align-middle table-ranking"}
         empty_text = _("No OPD matches these filters.")
 
     def render_nama(self, record):
         url = reverse("opd_detail", args=[record.pemda.kode, record.opd.kode])
         return format_html(
-            '<a href="{}?tahun={}">{}</a>', url, record.period.tahun, record.opd.nama
+            '<a href="{}?tahun={}">{}</a><div class="d-sm-none small">{}</div>',
+            url,
+            record.period.tahun,
+            record.opd.nama,
+            self.render_status(record),
         )
 
     def render_jenis(self, record):
@@ -90,11 +114,16 @@ class ReviewQueueTable(tables.Table):
     Expects the queryset annotations `total`, `validated`, and `stage_reviewed` of
     services.review_progress.with_stage_progress."""
 
-    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode")
+    kode = tables.Column(verbose_name=_("Code"), accessor="opd__kode", attrs=WIDE_ONLY)
     nama = tables.Column(verbose_name=_("OPD"), accessor="opd__nama", order_by=("opd__nama",))
-    status_mandiri = tables.Column(verbose_name=_("Self-assessment"))
+    status_mandiri = tables.Column(verbose_name=_("Self-assessment"), attrs=WIDE_ONLY)
     validated = tables.Column(
-        verbose_name=_("Validated"), attrs={"td": {"class": "text-end"}}, orderable=True
+        verbose_name=_("Validated"),
+        attrs={
+            "th": {"class": "text-end d-none d-sm-table-cell"},
+            "td": {"class": "text-end d-none d-sm-table-cell"},
+        },
+        orderable=True,
     )
     stage_reviewed = tables.Column(
         verbose_name=_("Reviewed in this stage"),
@@ -108,7 +137,10 @@ class ReviewQueueTable(tables.Table):
         model = Assessment
         fields = ("kode", "nama", "status_mandiri", "validated", "stage_reviewed", "indeks", "zona")
         order_by = ("opd__kode",)
-        attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "review-queue"}
+        attrs = {
+            "class": "table table-sm table-hover align-middle table-ranking",
+            "data-testid": "review-queue",
+        }
         row_attrs = {"data-opd": lambda record: record.opd.kode}
         empty_text = _("No OPD matches these filters.")
 
@@ -152,6 +184,9 @@ class ReviewQueueTable(tables.Table):
 class DashboardRankingTable(AssessmentTable):
     """The ranking table under the zone dashboard's charts: the OPD list's columns, with
     the zone badge built inline (one template render per row is the page's main cost)."""
+
+    class Meta(AssessmentTable.Meta):
+        pass
 
     def render_zona(self, record):
         if not record.zona:

@@ -33,7 +33,9 @@ class BootstrapMixin:
 
 
 class MemberForm(BootstrapMixin, forms.Form):
-    role = forms.ModelChoiceField(label=_("role"), queryset=TeamRole.objects.none())
+    role = forms.ModelChoiceField(
+        label=_("role"), queryset=TeamRole.objects.none(), empty_label=_("Choose a role")
+    )
     name = forms.CharField(label=_("name"), max_length=150)
     status = forms.ChoiceField(label=_("employment status"), choices=TeamMember.Status.choices)
     nip = forms.CharField(
@@ -117,6 +119,7 @@ class AccountForm(BootstrapMixin, forms.Form):
         label=_("OPD"),
         queryset=OPD.objects.none(),
         required=False,
+        empty_label=_("No OPD (pemda staff)"),
         help_text=_("Only for the head and the operator of an OPD."),
     )
 

@@ -552,6 +552,7 @@ class TeamEvent(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
         REVISED = "revised", _("New version started")
+        COPIED = "copied", _("Copied from an earlier year")
 
     pemda = models.ForeignKey(Pemda, on_delete=models.CASCADE, related_name="+")
     opd = models.ForeignKey(OPD, on_delete=models.CASCADE, related_name="team_events")

@@ -30,6 +30,7 @@ urlpatterns = [
     path(T + "versi/<int:proposal_id>/kembalikan/", views.team_return, name="team_return"),
     path(T + "versi/<int:proposal_id>/revisi/", views.team_revise, name="team_revise"),
     path(T + "impor/", views.team_import_view, name="team_import"),
+    path(T + "salin/", views.team_copy, name="team_copy"),
     path("pemda/<str:pemda>/tim/aturan/", views.team_rules, name="team_rules"),
     # The pemda's people and OPD registry (issue 12).
     path("pemda/<str:pemda>/pengguna/", account_views.people, name="people"),

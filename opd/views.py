@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .forms import (
@@ -121,6 +122,13 @@ def team_detail(request, pemda, opd):
         .select_related("user", "proposal")[:100]
     )
     open_state = proposal is None or proposal.is_editable_state
+    past = teams.is_past_year(year, today)
+    may_edit = teams.can_edit_members(user, opd) and not past
+    copy_from = (
+        teams.copy_source(user, opd, year)
+        if may_edit and open_state and not members and opd.is_active_in(year)
+        else None
+    )
     years = sorted(
         set(TeamProposal.objects.filter(opd=opd).values_list("year", flat=True))
         | {today.year, year},
@@ -136,15 +144,19 @@ def team_detail(request, pemda, opd):
         "roles": [(role, by_role.get(role.id, [])) for role in roles],
         "team_status": status,
         "events": events,
-        "can_edit": teams.can_edit_members(user, opd) and open_state and opd.is_active_in(year),
+        "is_past": past,
+        "copy_from": copy_from,
+        "can_edit": may_edit and open_state and opd.is_active_in(year),
         "can_propose": teams.can_propose(user, opd)
+        and not past
         and proposal is not None
         and proposal.is_editable_state
         and bool(members),
         "can_decide": teams.can_decide(user, opd)
+        and not past
         and proposal is not None
         and proposal.state == TeamProposal.State.PROPOSED,
-        "can_revise": teams.can_edit_members(user, opd)
+        "can_revise": may_edit
         and proposal is not None
         and proposal.state == TeamProposal.State.APPROVED,
         "approve_form": ApproveForm(),
@@ -159,6 +171,17 @@ def _apply_errors(form, error):
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
+
+
+def _refuse_past(request, opd, year):
+    """A past year's team is read-only: its form pages answer with the reason and go
+    back to the team (None when the year is open)."""
+    try:
+        teams.check_open_year(year)
+    except teams.TeamError as error:
+        messages.error(request, str(error))
+        return _back(opd, year)
+    return None
 
 
 def _member_or_404(request, opd, member_id):
@@ -176,6 +199,8 @@ def member_edit(request, pemda, opd, member_id=None):
     year = member.proposal.year if member else _year(request, opd)
     if not teams.can_edit_members(request.user, opd):
         raise Http404
+    if refused := _refuse_past(request, opd, year):
+        return refused
     teams.ensure_default_roles(pemda)
     if request.method == "POST":
         form = MemberForm(request.POST, pemda=pemda)
@@ -238,6 +263,8 @@ def certificate_add(request, pemda, opd, member_id):
     year = member.proposal.year
     if not teams.can_edit_members(request.user, opd):
         raise Http404
+    if refused := _refuse_past(request, opd, year):
+        return refused
     if request.method == "POST":
         form = CertificateForm(request.POST, request.FILES)
         if form.is_valid():
@@ -376,6 +403,46 @@ def team_revise(request, pemda, opd, proposal_id):
     )
 
 
+@login_required
+@require_POST
+def team_copy(request, pemda, opd):
+    """Start the year's team from the latest approved team of an earlier year."""
+    pemda, opd = _opd(request, pemda, opd)
+    year = _year(request, opd)
+    try:
+        copy = teams.copy_previous_year(request.user, opd, year)
+    except teams.TeamPermissionError:
+        raise Http404 from None
+    except teams.TeamError as error:
+        messages.error(request, str(error))
+        return _back(opd, year)
+    messages.success(
+        request,
+        _(
+            "Copied from the approved team of %(year)s: %(members)s member(s) with "
+            "%(certificates)s certificate(s). Check the team before proposing it."
+        )
+        % {"year": copy.source.year, "members": copy.members, "certificates": copy.certificates},
+    )
+    if copy.expired:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s certificate has expired: it is marked in the list.",
+                "%(count)s certificates have expired: they are marked in the list.",
+                copy.expired,
+            )
+            % {"count": copy.expired},
+        )
+    if copy.left_out:
+        messages.warning(
+            request,
+            _("Left out, already in another team of %(year)s: %(names)s.")
+            % {"year": year, "names": ", ".join(copy.left_out)},
+        )
+    return _back(opd, year)
+
+
 def _session_key(opd, year):
     return f"team_import:{opd.id}:{year}"
 
@@ -388,6 +455,8 @@ def team_import_view(request, pemda, opd):
     year = _year(request, opd)
     if not teams.can_edit_members(request.user, opd):
         raise Http404
+    if refused := _refuse_past(request, opd, year):
+        return refused
     context = {"pemda": pemda, "opd": opd, "year": year, "form": ImportForm()}
     key = _session_key(opd, year)
     if request.method == "POST" and "confirm" in request.POST:

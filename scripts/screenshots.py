@@ -1,5 +1,5 @@
-"""Screenshots of the zone dashboard, the kabupaten/kota ranking and an OPD scorecard at
-desktop and phone width, into docs/screenshots/.
+"""Screenshots of the main pages of every role at 1366×768 and on a 390×844 phone, into
+docs/screenshots/ (the first screen of each page; --full-page for the whole page).
 
 Run it against a demo server seeded with `manage.py seed_demo`, e.g.:
 
@@ -32,13 +32,19 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-# (file name, user, path)
+SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+# (file name, user, path): the pages each role lives on. Final years (2025) for the
+# figures, the year under evaluation for the work pages.
 PAGES = [
-    ("dashboard", "sekprov.sulbar", "/pemda/76/dasbor/?tahun=2024"),
-    ("kabupaten", "sekprov.sulbar", "/pemda/76/kabupaten/?tahun=2024"),
+    ("dashboard", "sekprov.sulbar", "/pemda/76/dasbor/?tahun=2025"),
+    ("kabupaten", "sekprov.sulbar", "/pemda/76/kabupaten/?tahun=2025"),
+    ("opd-list", "sekprov.sulbar", "/pemda/76/opd/?tahun=2025"),
     # A red OPD, so that the way out of the red zone shows.
-    ("scorecard", "sekprov.sulbar", "/pemda/76/opd/DISBUN/rapor/?tahun=2024"),
+    ("scorecard", "sekprov.sulbar", "/pemda/76/opd/DISBUN/rapor/?tahun=2025"),
+    ("review-queue", "evaluator.sulbar", "/pemda/76/evaluasi/"),
+    ("self-assessment", "operator.kominfo", "/pemda/76/opd/DISKOMINFO/mandiri/"),
+    ("team", "kepala.kominfo", "/pemda/76/opd/DISKOMINFO/tim/"),
+    ("jobs", "admin.sulbar", "/pekerjaan/"),
 ]
 
 
@@ -49,7 +55,7 @@ def main():
         "--password", default=os.environ.get("SPBE_DEMO_PASSWORD", "demo-spbe-2025")
     )
     parser.add_argument(
-        "--viewport-only", action="store_true", help="capture the first screen, not the page"
+        "--full-page", action="store_true", help="capture the whole page, not the first screen"
     )
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -72,11 +78,12 @@ def main():
                 response = page.goto(options.base_url + path)
                 if response is None or response.status != 200:
                     sys.exit(f"{path} as {user}: HTTP {response.status if response else '?'}")
-                page.wait_for_function(
-                    "document.documentElement.dataset.chartsReady === 'yes'", timeout=20_000
-                )
+                if page.locator("[data-chart]").count():
+                    page.wait_for_selector(
+                        "html[data-charts-ready=yes]", state="attached", timeout=20_000
+                    )
                 target = OUT / f"{name}-{size_name}.png"
-                page.screenshot(path=str(target), full_page=not options.viewport_only)
+                page.screenshot(path=str(target), full_page=options.full_page)
                 print(target.relative_to(ROOT))
                 context.close()
         browser.close()

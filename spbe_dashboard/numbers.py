@@ -47,3 +47,18 @@ class DecimalCommaField(forms.DecimalField):
         if isinstance(value, Decimal):
             return format(value, "f").replace(".", ",")
         return value
+
+
+def weight_text(value):
+    """A weight as the regulation writes it: the decimals it has and no trailing zeros,
+    the language's decimal sign and a (non-breaking) space before the per cent sign:
+    1.300 → "1,3 %", 2.000 → "2 %", 0.625 → "0,625 %"; "—" when empty."""
+    from django.utils.formats import number_format
+
+    if value in (None, ""):
+        return "—"
+    number = Decimal(str(value)).normalize()
+    places = max(0, -number.as_tuple().exponent)
+    if number == number.to_integral_value():
+        number, places = number.quantize(Decimal(1)), 0
+    return f"{number_format(number, places)}\u00a0%"

@@ -1,11 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from opd.account_views import ForgotPasswordView, NewPasswordView, set_language
 from opd.token_views import api_token
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on their own: the icon in static/icons."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("icons/favicon.ico")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("akun/masuk/", auth_views.LoginView.as_view(), name="login"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     # "Lupa kata sandi": Django's password reset (e-mail when configured).

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from evaluations.models import Instrument, Notification, Period
 from evaluations.services.instruments import install_shipped_instruments
@@ -13,6 +14,8 @@ from opd.models import OPD, Membership, Pemda, TeamMember, TeamProposal
 from opd.roles import Role
 
 PASSWORD = "sandi-uji-123"
+# The current year: a team of an earlier year is read-only (opd.services.teams).
+THIS_YEAR = timezone.localdate().year
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -115,13 +118,13 @@ def nip(birth="19850312", appointed="201001", sex="1", serial="003"):
     return f"{birth}{appointed}{sex}{serial}"
 
 
-def make_team(opd, year=2024, state=TeamProposal.State.DRAFT, **fields):
+def make_team(opd, year=THIS_YEAR, state=TeamProposal.State.DRAFT, **fields):
     """The current team version of an OPD for `year` (the pemda's default roles exist)."""
     from opd.services.teams import ensure_default_roles
 
     ensure_default_roles(opd.pemda)
     if state == TeamProposal.State.APPROVED:
-        fields.setdefault("sk_number", "188.4/1/2024")
+        fields.setdefault("sk_number", f"188.4/1/{year}")
         fields.setdefault("sk_date", datetime.date(year, 2, 1))
     if state == TeamProposal.State.RETURNED:
         fields.setdefault("reason", "Lengkapi")
@@ -144,6 +147,7 @@ def add_member(proposal, role, name=None, status=TeamMember.Status.PTT, nip="", 
 
 __all__ = [
     "PASSWORD",
+    "THIS_YEAR",
     "KabupatenFactory",
     "OPDFactory",
     "ProvinceFactory",

@@ -18,7 +18,7 @@ from evaluations.models import Appeal, Job, Period
 from opd.models import OPD, TeamMember
 from opd.services import team_import, teams
 from tests import test_isolation
-from tests.factories import make_team, nip
+from tests.factories import THIS_YEAR, make_team, nip
 from tests.test_isolation import MATRIX
 
 pytestmark = pytest.mark.django_db
@@ -146,12 +146,12 @@ def test_the_team_import_refuses_too_long_values_and_nul_cells_in_the_preview(wo
     # session between preview and confirmation are checked the same way.
     raw.append({"role": "Pengelola Data dan Informasi", "name": "Nu\x00rul", "status": "PTT"})
     with translation.override("en"):
-        preview = team_import.preview_import(world.kominfo, 2024, raw)
+        preview = team_import.preview_import(world.kominfo, THIS_YEAR, raw)
     assert not preview.ok
     assert ["too long" in " ".join(r.errors) for r in preview.rows] == [True, True, False]
     assert "NUL" in " ".join(preview.rows[2].errors)
     with pytest.raises(team_import.ImportRejected):
-        team_import.import_members(world.operator_kominfo, world.kominfo, 2024, raw)
+        team_import.import_members(world.operator_kominfo, world.kominfo, THIS_YEAR, raw)
     assert not TeamMember.objects.exists()
     with pytest.raises(team_import.ImportFileError):
         team_import.read_rows(SimpleUploadedFile("tim.csv", b"peran;nama;status\nK;A\x00;PTT\n"))
@@ -176,7 +176,7 @@ def test_free_text_in_forms_has_a_maximum_length(objects, client):
 
 def test_the_team_import_does_not_name_the_opd_a_nip_belongs_to(world):
     teams.ensure_default_roles(world.sulbar)
-    other = make_team(world.bappeda, 2024)
+    other = make_team(world.bappeda, THIS_YEAR)
     TeamMember.objects.create(
         proposal=other, role=other.pemda.team_roles.get(order=1), name="Rosmini", nip=nip(),
         status=TeamMember.Status.PNS,
@@ -184,7 +184,7 @@ def test_the_team_import_does_not_name_the_opd_a_nip_belongs_to(world):
     content = f"peran;nama;nip;status\nKoordinator;Rosmini;{nip()};PNS\n"
     raw = team_import.read_rows(SimpleUploadedFile("tim.csv", content.encode()))
     with translation.override("en"):
-        preview = team_import.preview_import(world.kominfo, 2024, raw)
+        preview = team_import.preview_import(world.kominfo, THIS_YEAR, raw)
     message = " ".join(preview.rows[0].errors)
     assert "already in another team of this pemda" in message
     assert "Bappeda" not in message and "Perencanaan" not in message

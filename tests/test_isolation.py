@@ -45,6 +45,7 @@ from evaluations.services import evidence as evidence_service
 from evaluations.services import instrument_versions
 from opd.models import TeamCertificate, TeamProposal
 from tests.factories import (
+    THIS_YEAR,
     NotificationFactory,
     Role,
     add_member,
@@ -59,6 +60,9 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 YEAR = 2025
+# The SPBE teams are of the current year (a past year's team is read-only).
+TEAM_YEAR = THIS_YEAR
+TEAM = f"?tahun={TEAM_YEAR}"
 
 # --- What the matrix does not cover, and why ---------------------------------------
 
@@ -84,6 +88,7 @@ NO_OBJECT = {
 # The confirm link carries a signed token for one account, not a tenant object
 # (tests/opd/test_people.py covers them).
 PUBLIC = {
+    "favicon": "/favicon.ico, asked for by every browser: a redirect to the static icon",
     "password_reset": "asks for an e-mail address (or says e-mail is not set up)",
     "password_reset_done": "says the link is on its way",
     "password_reset_confirm": "the e-mailed link: a signed token for one account",
@@ -165,19 +170,21 @@ def notification(o):
 # fmt: off
 MATRIX = {
     # SPBE teams (opd/urls.py)
-    "team_overview":           Case(P, PEMDA, "admin.sulbar", get=200),
-    "opd_team":                Case(PO, OPD, "kepala.kominfo", get=200),
-    "team_member_add":         Case(PO, OPD, "operator.kominfo", get=200, post=200),
-    "team_member_edit":        Case(member, OPD, "operator.kominfo", get=200, post=200),
-    "team_member_remove":      Case(member, OPD, "operator.kominfo", post=302),
-    "team_certificate_add":    Case(member, OPD, "operator.kominfo", get=200, post=200),
-    "team_certificate_file":   Case(certificate, OPD, "kepala.kominfo", get=200),
-    "team_certificate_remove": Case(certificate, OPD, "operator.kominfo", post=302),
-    "team_propose":            Case(proposal, OPD, "kepala.kominfo", post=302),
-    "team_approve":            Case(proposal, OPD, "admin.sulbar", post=302),
-    "team_return":             Case(proposal, OPD, "admin.sulbar", post=302),
-    "team_revise":             Case(proposal, OPD, "kepala.kominfo", post=302),
-    "team_import":             Case(PO, OPD, "operator.kominfo", get=200, post=200),
+    "team_overview":           Case(P, PEMDA, "admin.sulbar", get=200, query=TEAM),
+    "opd_team":                Case(PO, OPD, "kepala.kominfo", get=200, query=TEAM),
+    "team_member_add":         Case(PO, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    "team_member_edit":        Case(member, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    "team_member_remove":      Case(member, OPD, "operator.kominfo", post=302, query=TEAM),
+    "team_certificate_add":    Case(member, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    "team_certificate_file":   Case(certificate, OPD, "kepala.kominfo", get=200, query=TEAM),
+    "team_certificate_remove": Case(certificate, OPD, "operator.kominfo", post=302, query=TEAM),
+    "team_propose":            Case(proposal, OPD, "kepala.kominfo", post=302, query=TEAM),
+    "team_approve":            Case(proposal, OPD, "admin.sulbar", post=302, query=TEAM),
+    "team_return":             Case(proposal, OPD, "admin.sulbar", post=302, query=TEAM),
+    "team_revise":             Case(proposal, OPD, "kepala.kominfo", post=302, query=TEAM),
+    "team_import":             Case(PO, OPD, "operator.kominfo", get=200, post=200, query=TEAM),
+    # The team already has a member: refused with a message.
+    "team_copy":               Case(PO, OPD, "operator.kominfo", post=302, query=TEAM),
     # Lists, dashboards, scorecards (evaluations/urls.py)
     "pemda_jobs":              Case(P, PEMDA, "admin.sulbar", get=200),
     "opd_list":                Case(P, PEMDA, "sekprov.sulbar", get=200),
@@ -425,7 +432,7 @@ def objects(world, settings, tmp_path):
     o.instrument = instrument_versions.clone(
         world.admin_sulbar, opd_template().pk, "Instrumen OPD Sulbar"
     )
-    o.proposal = make_team(world.kominfo, YEAR)
+    o.proposal = make_team(world.kominfo, TEAM_YEAR)
     o.member = add_member(o.proposal, 1, name="Andi")
     o.certificate = TeamCertificate(
         member=o.member,
@@ -588,7 +595,7 @@ def kabupaten(world):
     )
     o.score = assessment.scores.order_by("indicator__nomor").first()
     o.appeal = appeal_service.file_appeal(world.kepala_polman_dinkes, o.score.pk, "SOP ada", 4)
-    o.proposal = make_team(world.polman_dinkes, YEAR, state=TeamProposal.State.PROPOSED)
+    o.proposal = make_team(world.polman_dinkes, TEAM_YEAR, state=TeamProposal.State.PROPOSED)
     add_member(o.proposal, 1)
     return o
 

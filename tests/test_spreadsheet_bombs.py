@@ -24,7 +24,7 @@ from evaluations.services import imports
 from opd.models import TeamProposal
 from opd.services import team_import, teams
 from spbe_dashboard import spreadsheets
-from tests.factories import make_period
+from tests.factories import THIS_YEAR, make_period
 
 pytestmark = pytest.mark.django_db
 
@@ -179,9 +179,9 @@ def test_the_team_import_refuses_bombs(world, bomb):
 def test_the_team_import_page_refuses_a_bomb_with_a_message(client, world):
     teams.ensure_default_roles(world.sulbar)
     client.force_login(world.operator_kominfo)
-    page = reverse("team_import", args=["76", "DISKOMINFO"]) + "?tahun=2024"
+    page = reverse("team_import", args=["76", "DISKOMINFO"]) + f"?tahun={THIS_YEAR}"
     upload = SimpleUploadedFile("tim.xlsx", declared_huge(TEAM_HEADER))
-    response = client.post(page, {"tahun": 2024, "file": upload})
+    response = client.post(page, {"tahun": THIS_YEAR, "file": upload})
     assert response.status_code == 200
     assert "Terlalu banyak baris" in response.content.decode()
     assert not TeamProposal.objects.exists()

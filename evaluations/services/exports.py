@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from spbe_dashboard import dates
 from spbe_dashboard.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -224,7 +225,7 @@ def period_notes(period, title, user=None):
         if period.is_final
         else _("Provisional results: the period is not final; figures may still change.")
     )
-    generated = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
+    generated = dates.moment(timezone.now(), period.pemda)
     who = (user.get_full_name() or user.get_username()) if user is not None else ""
     return [
         title,

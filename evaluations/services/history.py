@@ -10,6 +10,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from spbe_dashboard import dates
+
 from ..models import Assessment, FigureStatus, Period, Stage
 from .schedule import SCHEDULE_FIELDS
 
@@ -81,10 +83,10 @@ def value_label(field, value):
         return formats.number_format(number, places)
     if field in DATETIME_FIELDS:
         moment = parse_datetime(value)
-        return formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else value
+        return dates.moment(moment) if moment else value
     if field in DATE_FIELDS:
         day = parse_date(value)
-        return formats.date_format(day, "DATE_FORMAT") if day else value
+        return dates.day(day) if day else value
     return value
 
 

@@ -260,8 +260,20 @@ def dashboard_data(pemda, period, periods, user):
         if a.has_figures
     ]
     green, yellow = period.zona_hijau_dari, period.zona_kuning_dari
+    # The heatmap as a list, for screens too narrow for its cells.
+    aspect_rows = [
+        {
+            "label": row["label"],
+            "cells": [
+                (short, name, value, zone_for(value, green, yellow) if value is not None else "")
+                for (_n, short, name), value in zip(aspects, values, strict=True)
+            ],
+        }
+        for row, values in zip(ranked, matrix, strict=False)
+    ]
     return {
         "headline": current,
+        "aspect_rows": aspect_rows,
         "comparison": comparison,
         "previous_period": previous,
         "official": official_index_of(pemda, period.tahun),

@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.formats import number_format
 
+from spbe_dashboard.numbers import weight_text
+
 register = template.Library()
 
 
@@ -19,3 +21,9 @@ def nilai(value, decimal_values=False):
         return str(int(value))
     # number_format cuts the decimals; round half-up first (2.6667 → 2,67).
     return number_format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2)
+
+
+@register.filter
+def weight(value):
+    """`{{ indicator.bobot|weight }}`: "1,3 %" (spbe_dashboard.numbers.weight_text)."""
+    return weight_text(value)

@@ -21,7 +21,9 @@ from ..services.scores import ScoreError
 
 
 class OfficialIndexForm(BootstrapMixin, forms.Form):
-    pemda = forms.ModelChoiceField(label=gettext_lazy("Regional government"), queryset=None)
+    pemda = forms.ModelChoiceField(
+        label=gettext_lazy("Regional government"), queryset=None, empty_label=None
+    )
     tahun = forms.IntegerField(label=gettext_lazy("Year"), min_value=2015, max_value=2100)
     indeks = DecimalCommaField(label=gettext_lazy("Official index"), max_digits=3, decimal_places=2)
     predikat = forms.CharField(label=gettext_lazy("Predikat"), max_length=40, required=False)

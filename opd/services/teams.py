@@ -12,6 +12,11 @@ with the SK number and date) or returned (with a reason) → the OPD edits and p
 again. After approval a change starts a new draft version copying the members and their
 certificates; older versions stay as they were. Members are edited by the OPD's head
 and operator while the current version is a draft or returned.
+
+Across years: the team of a year before the current one is history and read-only
+(`is_past_year`, checked by every step). A new year's team may start as a copy of the
+latest approved team of an earlier year (`copy_previous_year`), certificates carried
+with their expiry dates, so expired ones show as expired.
 """
 
 from collections import Counter
@@ -463,7 +468,21 @@ def log_event(user, proposal, action, detail=""):
 # --- Versions and the workflow ------------------------------------------------------------
 
 
+def is_past_year(year, today=None):
+    """A team of a year before the current one is history: it can only be viewed."""
+    return year < (today or timezone.localdate()).year
+
+
+def check_open_year(year):
+    if is_past_year(year):
+        raise TeamError(
+            _("The team of %(year)s belongs to a past year: it can only be viewed.")
+            % {"year": year}
+        )
+
+
 def _check_year(opd, year):
+    check_open_year(year)
     if not opd.is_active_in(year):
         raise TeamError(_("The OPD is not active in %(year)s.") % {"year": year})
 
@@ -617,6 +636,7 @@ def _open_member(user, model, pk, member_of):
     proposal = member.proposal
     if not can_edit_members(user, proposal.opd):
         raise TeamPermissionError(_("Only the head or operator of the OPD edits its team."))
+    check_open_year(proposal.year)
     if not (proposal.is_current and proposal.is_editable_state):
         raise TeamError(_("This version of the team can no longer be changed."))
     return obj, member, proposal
@@ -702,6 +722,7 @@ def _locked_proposal(user, proposal_id):
     proposal = _locked(TeamProposal, user, proposal_id)
     if not proposal.is_current:
         raise TeamError(_("This is an earlier version of the team."))
+    check_open_year(proposal.year)
     return proposal
 
 
@@ -796,14 +817,97 @@ def start_revision(user, proposal_id):
         version=proposal.version + 1,
         created_by=user,
     )
-    for member in proposal.members.prefetch_related("certificates"):
-        certificates = list(member.certificates.all())
-        member.pk, member.proposal = None, new
-        member.save()
-        for certificate in certificates:
-            certificate.pk, certificate.member = None, member
-            certificate.save()
+    _copy_members(proposal.members.prefetch_related("certificates"), new)
     log_event(
         user, new, TeamEvent.Action.REVISED, _("From version %(v)s") % {"v": proposal.version}
     )
     return new
+
+
+def _copy_members(members, target):
+    """Copy `members` (with their certificates prefetched) into the version `target`:
+    certificates keep their dates; their files are shared, never copied."""
+    copied = certificates_copied = 0
+    for member in members:
+        certificates = list(member.certificates.all())
+        member.pk, member.proposal = None, target
+        member.save()
+        copied += 1
+        for certificate in certificates:
+            certificate.pk, certificate.member = None, member
+            certificate.save()
+            certificates_copied += 1
+    return copied, certificates_copied
+
+
+def copy_source(user, opd, year):
+    """The team version a new `year` may start from: the latest approved version of the
+    latest earlier year with an approved team of the OPD (None without one)."""
+    return (
+        TeamProposal.objects.visible_to(user)
+        .filter(opd=opd, year__lt=year, state=TeamProposal.State.APPROVED)
+        .order_by("-year", "-version")
+        .first()
+    )
+
+
+@dataclass
+class TeamCopy:
+    proposal: TeamProposal
+    source: TeamProposal
+    members: int
+    certificates: int
+    expired: int
+    left_out: list  # names of members already in another OPD's team of the year
+
+
+@transaction.atomic
+def copy_previous_year(user, opd, year, today=None):
+    """Start the OPD's team for `year` from its latest approved team of an earlier year:
+    the members with their certificates (expiry dates kept, so expired ones are flagged
+    on the page). Only into a team without members; a civil servant already in another
+    OPD's team for `year` is left out (and named). Recorded as a TeamEvent."""
+    today = today or timezone.localdate()
+    proposal = draft_for(user, opd, year)
+    if proposal.members.exists():
+        raise TeamError(
+            _("The team of %(year)s already has members: copying starts only an empty team.")
+            % {"year": year}
+        )
+    source = copy_source(user, opd, year)
+    if source is None:
+        raise TeamError(_("There is no approved team of an earlier year to copy."))
+    taken = set(
+        TeamMember.objects.filter(
+            proposal__pemda_id=opd.pemda_id, proposal__year=year, proposal__is_current=True
+        )
+        .exclude(proposal__opd_id=opd.id)
+        .exclude(nip="")
+        .values_list("nip", flat=True)
+    )
+    members, left_out = [], []
+    for member in source.members.select_related("role").prefetch_related("certificates"):
+        (left_out if member.nip and member.nip in taken else members).append(member)
+    expired = sum(
+        1
+        for member in members
+        for certificate in member.certificates.all()
+        if certificate_flag(certificate.expires_on, today) == EXPIRED
+    )
+    copied, certificates = _copy_members(members, proposal)
+    detail = _(
+        "From %(year)s version %(version)s: %(members)s member(s), %(certificates)s "
+        "certificate(s), %(expired)s expired"
+    ) % {
+        "year": source.year,
+        "version": source.version,
+        "members": copied,
+        "certificates": certificates,
+        "expired": expired,
+    }
+    if left_out:
+        detail += " · " + _("left out (already in another team): %(names)s") % {
+            "names": ", ".join(m.name for m in left_out)
+        }
+    log_event(user, proposal, TeamEvent.Action.COPIED, detail)
+    return TeamCopy(proposal, source, copied, certificates, expired, [m.name for m in left_out])

@@ -2,7 +2,8 @@
    data-chart="<id of a json_script element>"; the figure ({data, layout}) is built on
    the server (evaluations/charts.py). No inline scripts; responsive on resize.
    When every chart is drawn, <html data-charts-ready="yes"> (the PDF printer waits
-   for it). A page with <body data-report> draws static charts for print. */
+   for it). A page with <body data-report> draws static charts for print.
+   A figure without data carries "empty", the text shown instead of a blank box. */
 (function () {
   "use strict";
 
@@ -44,8 +45,36 @@
     });
   }
 
+  // On a phone, the value labels of a line crowd each other and the legend sits on the
+  // tilted category labels: hover shows the values, the legend moves below the labels.
+  function phoneLayout(element, data, layout) {
+    var small = isSmall(element);
+    var update = {};
+    data.forEach(function (trace) {
+      if (trace.type === "scatter" && trace.mode) {
+        if (trace._mode === undefined) { trace._mode = trace.mode; }
+        trace.mode = small ? trace._mode.replace("+text", "") : trace._mode;
+      }
+    });
+    if (layout.legend && layout.showlegend !== false) {
+      if (layout._legendY === undefined) { layout._legendY = layout.legend.y; }
+      layout.legend.y = small ? -0.32 : layout._legendY;
+      update["legend.y"] = layout.legend.y;
+    }
+    return update;
+  }
+
   function isSmall(element) {
     return element.clientWidth > 0 && element.clientWidth < 500;
+  }
+
+  function showEmpty(element, message) {
+    var note = document.createElement("p");
+    note.className = "chart-empty-text";
+    note.textContent = message;
+    element.replaceChildren(note);
+    element.classList.add("chart-empty");
+    element.dataset.drawn = "empty";
   }
 
   function drawAll() {
@@ -59,9 +88,14 @@
     };
     var drawing = elements.map(function (element) {
       var figure = figureOf(element);
+      if (figure && figure.empty) {
+        showEmpty(element, figure.empty);
+        return Promise.resolve();
+      }
       if (!figure || typeof Plotly === "undefined") { return Promise.resolve(); }
       var layout = figure.layout || {};
       narrow(element, layout);
+      phoneLayout(element, figure.data || [], layout);
       cellText(figure.data || [], isSmall(element));
       if (report) { layout.width = element.clientWidth || undefined; }
       return Plotly.react(element, figure.data || [], layout, config).then(function () {
@@ -85,6 +119,7 @@
         elements.forEach(function (element) {
           if (element.dataset.drawn === "yes" && element.offsetParent !== null) {
             var update = narrow(element, element.layout || {});
+            Object.assign(update, phoneLayout(element, element.data || [], element.layout || {}));
             cellText(element.data || [], isSmall(element));
             Plotly.react(element, element.data, element.layout).then(function () {
               return Plotly.relayout(element, update);

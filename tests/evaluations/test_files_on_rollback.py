@@ -18,7 +18,7 @@ from evaluations.services.storage import orphan_files
 from opd.models import TeamCertificate
 from opd.services import teams
 from tests.evaluations import test_appeals
-from tests.factories import add_member, make_period, make_team
+from tests.factories import THIS_YEAR, add_member, make_period, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_a_file_is_removed_when_the_enclosing_transaction_fails(world, media):
 
 
 def test_a_refused_certificate_leaves_no_file(world, media):
-    proposal = make_team(world.kominfo, 2024)
+    proposal = make_team(world.kominfo, THIS_YEAR)
     member = add_member(proposal, 2)
     data = {"name": "", "issuer": "bnsp", "issued_on": timezone.localdate()}
     with pytest.raises(teams.ValidationError):

@@ -20,6 +20,7 @@ from opd.models import Profile
 from opd.services import teams
 from tests.conftest import free_port, use_smtp
 from tests.factories import (
+    THIS_YEAR,
     NotificationFactory,
     Role,
     add_member,
@@ -190,7 +191,8 @@ def test_a_new_period_tells_every_opd_to_fill_its_self_assessment(client, everyo
 
 
 def test_team_hand_offs(everyone, smtp_server, committed):
-    proposal = make_team(everyone.kominfo, YEAR)
+    # This year's team: a past year's team is read-only (opd.services.teams).
+    proposal = make_team(everyone.kominfo, THIS_YEAR)
     add_member(proposal, 1, name="Andi")
     with committed():
         teams.propose(everyone.kepala_kominfo, proposal.pk)
@@ -199,7 +201,7 @@ def test_team_hand_offs(everyone, smtp_server, committed):
     teams.return_proposal(everyone.admin_sulbar, proposal.pk, "Lengkapi SK")
     assert told(Kind.TEAM_DECIDED) == ["kepala.kominfo", "operator.kominfo"]
     teams.propose(everyone.kepala_kominfo, proposal.pk)
-    teams.approve(everyone.admin_sulbar, proposal.pk, "188/1/2025", datetime.date(YEAR, 3, 1))
+    teams.approve(everyone.admin_sulbar, proposal.pk, "188/1", datetime.date(THIS_YEAR, 3, 1))
     assert told(Kind.TEAM_DECIDED) == ["kepala.kominfo"] * 2 + ["operator.kominfo"] * 2
     assert "kepala.bappeda" not in mailed(smtp_server)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from evaluations.models import Assessment, ChangeLog, Instrument, Period, Stage
 from evaluations.services import scores
+from spbe_dashboard import dates
 from tests.factories import make_period, opd_template, set_levels
 from tests.html import text, texts
 
@@ -215,7 +216,9 @@ def test_ending_document_review_says_until_when_appeals_are_open(client, world, 
     client.force_login(world.evaluator_sulbar)
     page = confirm_page(client, "stage")
     until = timezone.localtime(timezone.now() + datetime.timedelta(days=4))
-    assert f"sanggahan sampai {until:%d-%m-%Y}" in text(page, "appeal-until")
+    # A moment is shown with its zone (spbe_dashboard.dates): "6 Des. 2026, 13.26 WITA".
+    assert f"sanggahan sampai {dates.day(until)}, " in text(page, "appeal-until")
+    assert " WITA (4 hari)" in text(page, "appeal-until")
     assert "(4 hari)" in text(page, "appeal-until")
     client.post(url("period_action", "?tahun=2027"), {"action": "stage", "tahap": "dokumen"})
     running.refresh_from_db()

@@ -10,11 +10,11 @@ from openpyxl import Workbook
 
 from opd.models import TeamEvent, TeamMember, TeamProposal
 from opd.services import team_import, teams
-from tests.factories import add_member, make_team, nip
+from tests.factories import THIS_YEAR, add_member, make_team, nip
 
 pytestmark = pytest.mark.django_db
 
-YEAR = 2024
+YEAR = THIS_YEAR
 HEADER = "peran;nama;nip;status;jabatan;telepon;email\n"
 GOOD = (
     "Koordinator;Hj. Rosmini;198001012005012001;PNS;Sekretaris;0812;ros@example.go.id\n"

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from opd.models import RegistryEvent, TeamRole, TeamSettings
 from opd.services.teams import ensure_default_roles
-from tests.factories import add_member, make_team
+from tests.factories import THIS_YEAR, add_member, make_team
 from tests.html import texts
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def role_form(role, **values):
 def test_roles_and_size_change_in_the_app_and_are_recorded(client, world):
     coordinator, *_ = ensure_default_roles(world.sulbar)
     held = TeamRole.objects.get(pemda=world.sulbar, order=2)
-    add_member(make_team(world.kominfo, 2026), held)
+    add_member(make_team(world.kominfo, THIS_YEAR), held)
     client.force_login(world.admin_sulbar)
 
     client.post(rules_url(), role_form(coordinator, name="Ketua Tim", max_members=2))

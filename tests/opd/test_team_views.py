@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from opd.models import TeamCertificate, TeamMember, TeamProposal
-from tests.factories import OPDFactory, add_member, make_team, nip
+from tests.factories import THIS_YEAR, OPDFactory, add_member, make_team, nip
 
 pytestmark = pytest.mark.django_db
 
-YEAR = 2024
+YEAR = THIS_YEAR
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 
 from opd.models import TeamEvent, TeamMember, TeamProposal, TeamSettings
 from opd.services import teams
-from tests.factories import add_member, make_team, nip
+from tests.factories import THIS_YEAR, add_member, make_team, nip
 
 pytestmark = pytest.mark.django_db
 
 S = TeamProposal.State
-YEAR = 2024
+YEAR = THIS_YEAR
 
 
 def member_data(pemda, order, name, status=TeamMember.Status.PTT, nip_value=""):

@@ -4,7 +4,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Assessment
@@ -183,10 +184,35 @@ class ReviewQueueTable(tables.Table):
 
 class DashboardRankingTable(AssessmentTable):
     """The ranking table under the zone dashboard's charts: the OPD list's columns, with
-    the zone badge built inline (one template render per row is the page's main cost)."""
+    the zone badge built inline (one template render per row is the page's main cost).
+
+    Its rows are written in one pass (`rows_html`, in the template
+    evaluations/_ranking_table.html): django-tables2 renders every cell through its
+    column machinery and a template, half of the dashboard's time for 42 OPDs. Header,
+    sorting and pages stay django-tables2's; the cells are the same (a test compares)."""
 
     class Meta(AssessmentTable.Meta):
-        pass
+        template_name = "evaluations/_ranking_table.html"
+
+    def rows_html(self):
+        columns = [(column, column.attrs["td"].as_html()) for column in self.columns]
+        rows = []
+        for row in self.paginated_rows:
+            cells = format_html_join(
+                "",
+                "<td {}>{}</td>",
+                ((attrs, self._cell(column, row.record)) for column, attrs in columns),
+            )
+            rows.append(format_html("<tr {}>{}</tr>", row.attrs.as_html(), cells))
+        return mark_safe("\n".join(rows))  # noqa: S308 (each row built by format_html)
+
+    def _cell(self, column, record):
+        # django-tables2's rule: an empty value shows the column's default, unrendered.
+        value = column.accessor.resolve(record, quiet=True)
+        if value in column.column.empty_values:
+            return column.default
+        render = getattr(self, f"render_{column.name}", None)
+        return value if render is None else render(record)
 
     def render_zona(self, record):
         if not record.zona:

@@ -56,7 +56,9 @@ PROVINCE = "76"
 SELF_YEAR = 2027
 YEARS = range(2019, 2026)
 MIX = (("dashboard", 0.3), ("scorecard", 0.3), ("save", 0.4))
-SCORE_RE = re.compile(r'id="score-(\d+)" data-testid="indicator-\d+" data-version="(\d+)"')
+# An indicator of the self-assessment page: its score id and version (other attributes
+# may stand between them).
+SCORE_RE = re.compile(r'<div [^>]*\bid="score-(\d+)"[^>]*\bdata-version="(\d+)"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -273,6 +275,10 @@ class Stats:
             if error:
                 self.errors[kind].append(error)
 
+    def error(self, kind, message):
+        with self.lock:
+            self.errors[kind].append(message)
+
 
 class User(threading.Thread):
     def __init__(self, base, password, kind, account, stats, stop_at, think, start_delay):
@@ -348,6 +354,8 @@ class User(threading.Thread):
         if page is None:
             return False
         self.versions = {int(pk): int(v) for pk, v in SCORE_RE.findall(page.text)}
+        if not self.versions:  # the page's markup changed: say so rather than not saving
+            self.stats.error("self_assessment", "no indicator found on the page")
         return bool(self.versions)
 
     def do_save(self):
@@ -367,7 +375,7 @@ class User(threading.Thread):
             headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": self.base + path},
         )
         if answer is not None:
-            found = re.search(rf'id="score-{score}" [^>]*data-version="(\d+)"', answer.text)
+            found = re.search(rf'\bid="score-{score}"[^>]*\bdata-version="(\d+)"', answer.text)
             if found:
                 self.versions[score] = int(found.group(1))
 

@@ -308,3 +308,27 @@ def test_every_figure_is_valid_plotly(client, world, scored):
     for page in pages:
         for name in re.findall(r'<script id="(chart-[\w-]+)"', page):
             go.Figure(chart(page, name))
+
+
+def test_the_ranking_rows_are_the_cells_django_tables2_renders(client, world, scored):
+    """The dashboard writes its ranking rows in one pass (DashboardRankingTable.rows_html):
+    row for row, cell for cell the HTML django-tables2's own template gives, for ranked,
+    unranked and in-progress OPDs, sorted by any column."""
+    OPDFactory(pemda=world.sulbar, kode="BARU", nama="Badan <Baru> & Co")
+    ensure_assessments(scored["sulbar"])  # in progress: no rank, index or zone
+    client.force_login(world.sekprov)
+
+    def rows(html):
+        body = re.search(r"<tbody[^>]*>(.*?)</tbody>", html, re.S).group(1)
+        return [
+            re.sub(r">\s+<", "><", row).strip() for row in re.findall(r"<tr.*?</tr>", body, re.S)
+        ]
+
+    for sort in ("", "&sort=-indeks", "&sort=nama", "&sort=status"):
+        response = client.get(dashboard(world.sulbar, f"?tahun=2024{sort}"))
+        table = response.context["table"]
+        fast = rows(table.as_html(response.wsgi_request))
+        table.template_name = "django_tables2/bootstrap5.html"
+        assert fast == rows(table.as_html(response.wsgi_request))
+        assert len(fast) == 3 and "Badan &lt;Baru&gt; &amp; Co" in "".join(fast)
+    assert "figure-in-progress" in "".join(fast)

@@ -110,6 +110,11 @@ class _Figure:
 TEMPLATE_KEYS = frozenset({"hovertemplate", "texttemplate"})
 
 
+class OwnMarkup(str):
+    """A label of ours that uses Plotly's markup (a <br>), built from no data but
+    numbers: passed through unescaped, as the templates are."""
+
+
 def plain(text):
     """Text shown as it is by Plotly: <, > and & as entities, which Plotly draws as
     characters and never reads as markup."""
@@ -118,7 +123,7 @@ def plain(text):
 
 def _escaped(value, key=None):
     if isinstance(value, str):
-        return value if key in TEMPLATE_KEYS else plain(value)
+        return value if key in TEMPLATE_KEYS or isinstance(value, OwnMarkup) else plain(value)
     if isinstance(value, dict):
         return {k: _escaped(v, k) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -313,7 +318,11 @@ def zone_donut(zone_counts):
             height=280,
             showlegend=True,
             annotations=[
-                {"text": f"{sum(values)}<br>OPD", "showarrow": False, "font": {"size": 16}}
+                {
+                    "text": OwnMarkup(f"{int(sum(values))}<br>OPD"),
+                    "showarrow": False,
+                    "font": {"size": 16},
+                }
             ],
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
         )

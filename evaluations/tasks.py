@@ -75,6 +75,8 @@ def recompute_period_task(self, period_id):
 
     def work(job):
         count = recompute.recompute_outdated(period_id)
+        if not count:  # an earlier run (or the sweep) got there first
+            return _("Nothing to recompute: the figures were already current")
         return ngettext(
             "%(count)d assessment recomputed", "%(count)d assessments recomputed", count
         ) % {"count": count}

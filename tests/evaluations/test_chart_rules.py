@@ -111,3 +111,11 @@ def test_instrument_change_labels_stay_inside_the_trend():
     [late_label] = [a for a in late["annotations"] if a.get("xref") == "x"]
     [early_label] = [a for a in early["annotations"] if a.get("xref") == "x"]
     assert late_label["xanchor"] == "right" and early_label["xanchor"] == "left"
+
+
+def test_the_donut_says_its_total_on_two_lines_and_labels_stay_text():
+    """Our own markup (the total over "OPD" in the hole) reaches Plotly as a line break;
+    data never does (charts.plain)."""
+    figure = charts.zone_donut({Zone.MERAH: 3, Zone.KUNING: 11, Zone.HIJAU: 28})
+    assert figure["layout"]["annotations"][0]["text"] == "42<br>OPD"
+    assert charts.plain("<br>Dinas") == "&lt;br&gt;Dinas"

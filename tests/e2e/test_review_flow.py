@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from evaluations.models import Assessment, Period, Stage, StageReview
 from evaluations.services import evidence as evidence_service
 from evaluations.services import scores as svc
+from tests.e2e.pagewalk import watch
 from tests.factories import PASSWORD, make_period, set_levels
 
 SIZES = [(1366, 768), (390, 844)]
@@ -29,13 +30,7 @@ def sized(browser, request):
         viewport={"width": width, "height": height}, locale="id-ID", bypass_csp=True
     )
     context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.problems = []
-    page.on(
-        "console",
-        lambda m: page.problems.append(m.text) if m.type == "error" else None,
-    )
-    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
+    page = watch(context.new_page())  # the page walk's rule for console errors and failures
     yield page
     context.close()
 
@@ -54,8 +49,7 @@ def fits(page):
 
 
 def own_problems(page):
-    # The missing /favicon.ico is another issue's (presentation, point 4).
-    return [p for p in page.problems if "favicon" not in p and "404" not in p]
+    return page.problems
 
 
 def test_evaluator_reviews_a_whole_opd_in_a_new_stage_by_keyboard(

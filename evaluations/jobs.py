@@ -19,6 +19,8 @@ ERROR_LENGTH = 2000
 def _scope(period_id=None, pemda_id=None):
     if period_id is not None and pemda_id is None:
         pemda_id = Period.objects.filter(pk=period_id).values_list("pemda_id", flat=True).first()
+        if pemda_id is None:  # the period was deleted meanwhile: the record stays, unscoped
+            period_id = None
     return {"period_id": period_id, "pemda_id": pemda_id}
 
 
@@ -33,8 +35,17 @@ def start(kind, task_id, period_id=None, pemda_id=None, save=True):
     """Mark the job of this task id running (creating the record if the task was sent
     without one); a retry or a redelivery starts the same record again. `save=False`
     for a run inside one transaction with its work: nobody could see the running state
-    before the commit, so `finish` writes the record once."""
+    before the commit, so nothing is read or written now and `finish` writes once."""
     now = timezone.now()
+    if not save:
+        return Job(
+            kind=kind,
+            task_id=task_id or "",
+            state=Job.State.RUNNING,
+            started_at=now,
+            period_id=period_id,
+            pemda_id=pemda_id,
+        )
     job = Job.objects.filter(task_id=task_id).first() if task_id else None
     if job is None:
         job = Job(kind=kind, task_id=task_id or "", **_scope(period_id, pemda_id))
@@ -43,8 +54,7 @@ def start(kind, task_id, period_id=None, pemda_id=None, save=True):
     job.finished_at = None
     job.progress = 0
     job.error = ""
-    if save:
-        job.save()
+    job.save()
     return job
 
 
@@ -57,6 +67,14 @@ def progress(job, done, total, detail=""):
 def finish(job, detail=""):
     job.state, job.progress, job.finished_at = Job.State.DONE, 100, timezone.now()
     job.detail = detail[:250]
+    if job.pk is None and job.task_id:  # started with save=False: one write now
+        done = {"state": job.state, "progress": 100, "started_at": job.started_at}
+        done.update(finished_at=job.finished_at, detail=job.detail, error="")
+        if Job.objects.filter(task_id=job.task_id).update(**done):
+            return
+    if job.pk is None:
+        scope = _scope(job.period_id, job.pemda_id)
+        job.period_id, job.pemda_id = scope["period_id"], scope["pemda_id"]
     job.save()
 
 

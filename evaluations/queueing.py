@@ -120,11 +120,12 @@ def _queue_period(period_id, user, delay):
 def postpone_for(period_id):
     """Seconds the recompute of a period should still wait for the burst of changes to
     end (0: run now). Called by the task when it starts."""
+    keys = (_changed_key(period_id), _pending_key(period_id))
     try:
-        changed = cache.get(_changed_key(period_id))
-        first = cache.get(_pending_key(period_id))
+        marks = cache.get_many(keys)  # one round trip
     except UNREACHABLE:
         return 0
+    changed, first = (marks.get(key) for key in keys)
     now = time.time()
     if changed is None or now - changed >= QUIET:
         return 0

@@ -263,9 +263,11 @@ def _compute_listed(period, assessments, shapes):
     """Compute the figures of the given assessments of one period from their values."""
     shape = _shape(shapes, period.instrument)
     levels = defaultdict(dict)
-    for assessment_id, indicator_id, evaluator_level, self_level in Score.objects.filter(
-        assessment_id__in=[a.id for a in assessments]
-    ).values_list("assessment_id", "indicator_id", "level_evaluator", "level_mandiri"):
+    for assessment_id, indicator_id, evaluator_level, self_level in (
+        Score.objects.filter(assessment_id__in=[a.id for a in assessments])
+        .order_by()  # the model's ordering would join the indicators to sort for nothing
+        .values_list("assessment_id", "indicator_id", "level_evaluator", "level_mandiri")
+    ):
         levels[assessment_id][indicator_id] = (evaluator_level, self_level)
     for assessment in assessments:
         evaluated, own = split_levels(levels[assessment.id])
@@ -390,7 +392,10 @@ def _lock_periods(period_ids):
 
 def _assessments_by_period(period_ids):
     by_period = {period_id: [] for period_id in period_ids}
-    for assessment in Assessment.objects.filter(period_id__in=period_ids).only(*READ_FIELDS):
+    # By id: the model's ordering (rank, OPD code) would join the OPDs for nothing.
+    for assessment in (
+        Assessment.objects.filter(period_id__in=period_ids).order_by("pk").only(*READ_FIELDS)
+    ):
         by_period[assessment.period_id].append(assessment)
     return by_period
 

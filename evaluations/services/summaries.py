@@ -124,7 +124,9 @@ def changed_summaries(summaries):
         period_id: tuple(values)
         for period_id, *values in PemdaSummary.objects.filter(
             period_id__in=[s.period.id for s in summaries]
-        ).values_list("period_id", *SUMMARY_FIELDS)
+        )
+        .order_by()  # the model's ordering would join periods and pemda for nothing
+        .values_list("period_id", *SUMMARY_FIELDS)
     }
     return [s for s in summaries if stored.get(s.period.id) != _stored_values(s)]
 

@@ -26,14 +26,16 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from opd.models import Profile
 from opd.roles import Role
+from spbe_dashboard import dates
 
 from . import queueing
+from .links import period_query
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -131,13 +133,12 @@ def _render(text, params):
 
 def local_date(day):
     """A date param, formatted in the recipient's language (26 November 2026)."""
-    return lambda: formats.date_format(day, "DATE_FORMAT")
+    return lambda: dates.day(day)
 
 
 def local_time(moment, pemda):
     """A date-and-time param in the pemda's time zone, with the zone (… 14.00 WITA)."""
-    local = timezone.localtime(moment, pemda.tzinfo)
-    return lambda: f"{formats.date_format(local, 'DATETIME_FORMAT')} {pemda.time_zone_label}"
+    return lambda: dates.moment(moment, pemda)
 
 
 def notify(kind, users, pemda, title, body="", link="", actor=None, **params):
@@ -190,12 +191,6 @@ def mark_read(user, notification_id=None):
 
 
 # --- The events -------------------------------------------------------------------------
-
-
-def period_query(period):
-    """?tahun=…[&tw=…] of a link to a period's page."""
-    query = f"?tahun={period.tahun}"
-    return query + (f"&tw={period.triwulan}" if period.triwulan else "")
 
 
 def _self_assessment_link(assessment):

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from opd.models import TeamCertificate
 
+from .links import period_query
 from .models import Assessment, Notification, Period, SentReminder
-from .notifications import local_date, local_time, notify, opd_people, period_query
+from .notifications import local_date, local_time, notify, opd_people
 from .services.scores import appeal_deadline
 
 SELF_ASSESSMENT_DAYS = (1, 3)  # the smallest that applies is sent
@@ -50,6 +51,30 @@ def _threshold(days_left, thresholds):
     return next((limit for limit in thresholds if 0 <= days_left <= limit), None)
 
 
+def _remind_opds(period, assessments, key, title, body, page, **params):
+    """A deadline reminder to the people of each assessment's OPD, once per `key`
+    (formatted with the assessment's id); `page` names the page to act on."""
+    sent = 0
+    for assessment in assessments.select_related("opd__pemda"):
+        opd = assessment.opd
+
+        def send(opd=opd):
+            notify(
+                Notification.Kind.DEADLINE,
+                opd_people(opd),
+                period.pemda,
+                title,
+                body,
+                reverse(page, args=[period.pemda.kode, opd.kode]) + period_query(period),
+                period=period.label,
+                opd=opd.nama,
+                **params,
+            )
+
+        sent += _once(period.pemda, key.format(assessment.pk), send)
+    return sent
+
+
 def self_assessment_closing(now):
     sent = 0
     periods = Period.objects.filter(
@@ -60,32 +85,20 @@ def self_assessment_closing(now):
         days = _threshold((period.batas_mandiri - today).days, SELF_ASSESSMENT_DAYS)
         if days is None:
             continue
-        waiting = (
-            Assessment.objects.filter(period=period)
-            .exclude(status_mandiri=Assessment.SelfStatus.SUBMITTED)
-            .select_related("opd__pemda")
+        sent += _remind_opds(
+            period,
+            Assessment.objects.filter(period=period).exclude(
+                status_mandiri=Assessment.SelfStatus.SUBMITTED
+            ),
+            f"mandiri:{days}:{{}}",
+            _("Self-assessment %(period)s closes on %(date)s"),
+            _(
+                "The self-assessment of %(opd)s is not submitted yet; it closes at "
+                "the end of %(date)s."
+            ),
+            "self_assessment",
+            date=local_date(period.batas_mandiri),
         )
-        for assessment in waiting:
-            opd = assessment.opd
-
-            def send(opd=opd, days=days, period=period):
-                notify(
-                    Notification.Kind.DEADLINE,
-                    opd_people(opd),
-                    period.pemda,
-                    _("Self-assessment %(period)s closes on %(date)s"),
-                    _(
-                        "The self-assessment of %(opd)s is not submitted yet; it closes at "
-                        "the end of %(date)s."
-                    ),
-                    reverse("self_assessment", args=[period.pemda.kode, opd.kode])
-                    + period_query(period),
-                    period=period.label,
-                    opd=opd.nama,
-                    date=local_date(period.batas_mandiri),
-                )
-
-            sent += _once(period.pemda, f"mandiri:{days}:{assessment.pk}", send)
     return sent
 
 
@@ -98,33 +111,20 @@ def appeal_closing(now):
         deadline = appeal_deadline(period)
         if not (now < deadline <= now + timedelta(hours=APPEAL_HOURS)):
             continue
-        with_levels = (
-            Assessment.objects.filter(period=period, scores__level_evaluator__isnull=False)
-            .distinct()
-            .select_related("opd__pemda")
+        sent += _remind_opds(
+            period,
+            Assessment.objects.filter(
+                period=period, scores__level_evaluator__isnull=False
+            ).distinct(),
+            f"sanggahan:{{}}:{period.sanggahan_dibuka:%Y%m%d%H%M%S}",
+            _("The appeal window closes on %(deadline)s"),
+            _(
+                "The provisional levels of %(opd)s (period %(period)s) may be "
+                "contested until %(deadline)s."
+            ),
+            "appeal_opd",
+            deadline=local_time(deadline, period.pemda),
         )
-        for assessment in with_levels:
-            opd = assessment.opd
-
-            def send(opd=opd, period=period, deadline=deadline):
-                notify(
-                    Notification.Kind.DEADLINE,
-                    opd_people(opd),
-                    period.pemda,
-                    _("The appeal window closes on %(deadline)s"),
-                    _(
-                        "The provisional levels of %(opd)s (period %(period)s) may be "
-                        "contested until %(deadline)s."
-                    ),
-                    reverse("appeal_opd", args=[period.pemda.kode, opd.kode])
-                    + period_query(period),
-                    period=period.label,
-                    opd=opd.nama,
-                    deadline=local_time(deadline, period.pemda),
-                )
-
-            key = f"sanggahan:{assessment.pk}:{period.sanggahan_dibuka:%Y%m%d%H%M%S}"
-            sent += _once(period.pemda, key, send)
     return sent
 
 

@@ -14,6 +14,7 @@ import contextlib
 from django.db.models import Count
 from django.http import Http404
 
+from ..links import period_query  # noqa: F401 (the views import it from here)
 from ..models import Assessment, PemdaSummary, Period
 
 
@@ -67,12 +68,6 @@ def pick_period(periods, request, default=results_period):
         if str(period.tahun) == year and str(period.triwulan or "") == (quarter or ""):
             return period
     raise Http404("Periode tidak ditemukan")
-
-
-def period_query(period):
-    """?tahun=…[&tw=…] naming the period in a link or a form's action."""
-    query = f"?tahun={period.tahun}"
-    return f"{query}&tw={period.triwulan}" if period.triwulan else query
 
 
 def opd_history(opd, user):
